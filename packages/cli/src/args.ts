@@ -1,0 +1,116 @@
+/** Command-line parsing: every flag is checked here and turned into a config layer. */
+import { parseArgs } from 'node:util';
+import type { ConfigLayer } from '@parley/core';
+import { UsageError } from '@parley/core';
+
+export interface CliArgs {
+  command: 'prompt' | 'models' | 'config' | 'help' | 'version';
+  /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
+  rest: string[];
+  prompt: string | undefined;
+  flags: ConfigLayer;
+  model: string | undefined;
+  images: string[];
+  race: string[] | undefined;
+  json: boolean;
+  stream: boolean;
+  verbose: boolean;
+  configFile: string | undefined;
+  sha256: string | undefined;
+}
+
+const OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  system: { type: 'string', short: 's' },
+  temperature: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  fallback: { type: 'string' },
+  race: { type: 'string' },
+  image: { type: 'string', short: 'i', multiple: true },
+  stream: { type: 'boolean' },
+  'no-stream': { type: 'boolean' },
+  json: { type: 'boolean' },
+  threads: { type: 'string' },
+  timeout: { type: 'string' },
+  config: { type: 'string' },
+  sha256: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function num(flag: string, raw: string | undefined, int: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} must be ${int ? 'a whole number' : 'a number'}, got "${raw}"`);
+  }
+  return n;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Parse argv (without `node` and the script). Throws `UsageError` naming the bad flag. */
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(`${msg}; see parley --help`);
+  }
+  const v = parsed.values;
+  const pos = parsed.positionals;
+  let command: CliArgs['command'] = 'prompt';
+  let rest: string[] = [];
+  let prompt: string | undefined;
+  if (v.help) command = 'help';
+  else if (v.version) command = 'version';
+  else if (pos[0] === 'models' || pos[0] === 'config') {
+    command = pos[0];
+    rest = pos.slice(1);
+  } else if (pos.length > 0) prompt = pos.join(' ');
+
+  const flags: ConfigLayer = {};
+  if (v.system !== undefined) flags.system = v.system;
+  const temperature = num('temperature', v.temperature, false);
+  if (temperature !== undefined) flags.temperature = temperature;
+  const maxTokens = num('max-tokens', v['max-tokens'], true);
+  if (maxTokens !== undefined) flags.max_tokens = maxTokens;
+  if (v['base-url'] !== undefined) flags.base_url = v['base-url'];
+  if (v['api-key'] !== undefined) flags.api_key = v['api-key'];
+  const fallback = list(v.fallback);
+  if (fallback) flags.fallback = fallback;
+  const threads = num('threads', v.threads, true);
+  if (threads !== undefined) flags.local = { threads };
+  const timeout = num('timeout', v.timeout, true);
+  if (timeout !== undefined) flags.timeout_ms = timeout;
+  if (v.model !== undefined) {
+    if (v.model.trim() === '') throw new UsageError('--model must not be empty');
+    flags.model = v.model;
+  }
+  const race = list(v.race);
+  if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
+  return {
+    command,
+    rest,
+    prompt,
+    flags,
+    model: v.model,
+    images: v.image ?? [],
+    race,
+    json: v.json === true,
+    stream: v['no-stream'] !== true,
+    verbose: v.verbose === true,
+    configFile: v.config,
+    sha256: v.sha256,
+  };
+}

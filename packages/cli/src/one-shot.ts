@@ -1,0 +1,144 @@
+/** `parley "prompt"`: stream one answer to stdout. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChatEvent, ChatRequest, MessagePart, Parley } from '@parley/core';
+import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
+import type { CliArgs } from './args.js';
+import { buildPrompt, readStdin } from './input.js';
+import { paint, type Output } from './output.js';
+
+const IMAGE_TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
+
+async function readImage(file: string): Promise<MessagePart> {
+  const mediaType = IMAGE_TYPES[path.extname(file).toLowerCase()];
+  if (!mediaType) {
+    throw new UsageError(
+      `--image ${file}: not a supported image type (use ${Object.keys(IMAGE_TYPES).join(', ')})`,
+    );
+  }
+  try {
+    return { type: 'image', data: new Uint8Array(await readFile(file)), mediaType };
+  } catch (e) {
+    throw new UsageError(
+      `--image ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
+  }
+}
+
+export async function runOneShot(
+  parley: Parley,
+  args: CliArgs,
+  o: Output,
+  stdin?: NodeJS.ReadStream,
+): Promise<number> {
+  const piped = await readStdin(stdin);
+  const text = buildPrompt(args.prompt, piped, parley.config.max_input_chars);
+  const images = await Promise.all(args.images.map(readImage));
+
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    ac.abort(new Error('interrupted by Ctrl+C'));
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    if (images.length > 0) {
+      const names = args.race ?? [args.model];
+      for (const n of names) {
+        const m = await parley.model(n, ac.signal);
+        if (!m.capabilities.images) {
+          throw new UsageError(
+            `${modelLabel(m)} cannot take images (--image); choose a vision model with -m`,
+          );
+        }
+      }
+    }
+    const request: ChatRequest = {
+      messages: [{ role: 'user', content: [{ type: 'text', text }, ...images] }],
+    };
+    const opts = {
+      signal: ac.signal,
+      ...(args.model ? { model: args.model } : {}),
+      ...(args.race ? { race: args.race } : {}),
+    };
+    const events = parley.stream(request, opts);
+    if (args.json) return await printJson(events, o);
+    return await printStream(events, o, args);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: CliArgs): Promise<number> {
+  let text = '';
+  let endsWithNewline = true;
+  const write = (s: string): void => {
+    if (!s) return;
+    o.out.write(s);
+    endsWithNewline = s.endsWith('\n');
+  };
+  for await (const e of events) {
+    switch (e.type) {
+      case 'text-delta':
+        text += e.text;
+        if (args.stream) write(e.text);
+        break;
+      case 'reasoning-delta':
+        if (args.verbose) o.err.write(paint(o, 'dim', e.text));
+        break;
+      case 'notice':
+        o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);
+        break;
+      case 'error':
+        if (!args.stream) write(text);
+        if (!endsWithNewline) write('\n');
+        throw new StreamError(e.error);
+      case 'done':
+      case 'interrupted':
+        if (!args.stream) write(text);
+        if (!endsWithNewline) write('\n');
+        if (args.verbose) {
+          const t = e.timings;
+          o.err.write(
+            paint(
+              o,
+              'dim',
+              `${e.model} · ${e.type === 'done' ? e.finishReason : 'interrupted'} · ttft ${t.ttftMs ?? '-'} ms · ${t.tokensPerSecond ?? '-'} tok/s · ${e.usage.inputTokens ?? '?'} in / ${e.usage.outputTokens ?? '?'} out\n`,
+            ),
+          );
+        }
+        if (e.type === 'interrupted') {
+          o.err.write(`${paint(o, 'yellow', 'parley:')} interrupted (${e.reason})\n`);
+          return EXIT.interrupted;
+        }
+        return EXIT.ok;
+      default:
+        break;
+    }
+  }
+  return EXIT.ok;
+}
+
+async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<number> {
+  const r = await collectTurn(events);
+  o.out.write(
+    `${JSON.stringify({
+      text: r.text,
+      ...(r.reasoning ? { reasoning: r.reasoning } : {}),
+      model: r.model,
+      finish_reason: r.finishReason,
+      usage: r.usage,
+      timings: r.timings,
+      notices: r.notices,
+    })}\n`,
+  );
+  return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+}

@@ -1,0 +1,79 @@
+/**
+ * The `ChatModel` contract, version 1. Every model parley talks to (the local engine, each
+ * cloud provider, each local server) implements this and nothing more.
+ *
+ * Rules for implementations:
+ * - `stream()` never throws after it returns; failures are an `error` event.
+ * - A model's stream ends with exactly one terminal event: `done`, `error` or `interrupted`.
+ * - When `signal` aborts, upstream work (the HTTP request, llama.cpp generation) stops and
+ *   the stream ends with `interrupted` carrying the partial text.
+ */
+import type { ChatEvent } from './events.js';
+
+export const CHAT_MODEL_SPEC_VERSION = 'v1' as const;
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+export interface ImagePart {
+  type: 'image';
+  /** Raw image bytes. */
+  data: Uint8Array;
+  /** e.g. `image/png`. */
+  mediaType: string;
+}
+export type MessagePart = TextPart | ImagePart;
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: MessagePart[];
+}
+
+export interface ChatRequest {
+  system?: string | undefined;
+  messages: ChatMessage[];
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+  topP?: number | undefined;
+  seed?: number | undefined;
+}
+
+export interface ModelCapabilities {
+  /** Accepts image parts. */
+  images: boolean;
+  /** Context window in tokens, when known. */
+  contextWindow?: number | undefined;
+}
+
+export interface ChatModel {
+  readonly specificationVersion: typeof CHAT_MODEL_SPEC_VERSION;
+  /** Provider name, e.g. `local`, `openai`, `ollama`. */
+  readonly provider: string;
+  /** Model id within the provider. */
+  readonly modelId: string;
+  readonly capabilities: ModelCapabilities;
+  stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatEvent>;
+  /** Counts tokens exactly when the model can; otherwise callers estimate. */
+  countTokens?(text: string): Promise<number>;
+  /** The context window once the model is ready (the local engine learns it on load). */
+  resolveContextWindow?(): Promise<number | undefined>;
+  dispose?(): Promise<void>;
+}
+
+/** `provider:model` label of a model. */
+export function modelLabel(m: Pick<ChatModel, 'provider' | 'modelId'>): string {
+  return `${m.provider}:${m.modelId}`;
+}
+
+/** Plain text of a message (image parts left out). */
+export function messageText(m: ChatMessage): string {
+  return m.content
+    .filter((p): p is TextPart => p.type === 'text')
+    .map((p) => p.text)
+    .join('');
+}
+
+export function userText(text: string): ChatMessage {
+  return { role: 'user', content: [{ type: 'text', text }] };
+}

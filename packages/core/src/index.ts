@@ -1,0 +1,37 @@
+/**
+ * parley core: the event stream, the `ChatModel` contract, the chat engine, the local
+ * engine and every provider. The documented entry point is {@link createParley}.
+ *
+ * @packageDocumentation
+ */
+export * from './events.js';
+export * from './chat-model.js';
+export * from './errors.js';
+export { redact, registerSecret, maskKey } from './secrets.js';
+export { createParley, Parley, Conversation, collectTurn } from './parley.js';
+export type { ParleyOptions, StreamOptions, ChatResult } from './parley.js';
+export { loadConfig, envConfig, ENV_KEYS } from './config/load.js';
+export type { LoadedConfig, LoadConfigOptions } from './config/load.js';
+export { ConfigSchema, DEFAULTS } from './config/schema.js';
+export type { ConfigLayer, ParleyConfig } from './config/schema.js';
+export { parleyPaths } from './config/paths.js';
+export type { ParleyPaths } from './config/paths.js';
+export { runTurn } from './engine/turn.js';
+export type { TurnOptions } from './engine/turn.js';
+export { backoffDelay, streamWithRetry } from './engine/retry.js';
+export type { RetryOptions } from './engine/retry.js';
+export { trimToFit, estimateTokens } from './engine/trim.js';
+export { LocalEngine } from './local/local-engine.js';
+export type { LocalEngineOptions, GpuSetting, LoadedModel } from './local/local-engine.js';
+export { LocalChatModel } from './local/local-chat-model.js';
+export { chooseThreads } from './local/threads.js';
+export { resolveModel, parseModelName, defaultModelName } from './model-resolver.js';
+export type { ModelTarget } from './model-resolver.js';
+export { PROVIDERS, providerNames, getProviderSpec, inferProviderFromKey } from './providers/catalog.js';
+export type { ProviderSpec, ProviderName } from './providers/catalog.js';
+export { createProviderModel } from './providers/create-provider-model.js';
+export type { CreateProviderModelOptions } from './providers/create-provider-model.js';
+export { AiSdkChatModel, toProviderError, parseRetryAfter } from './providers/ai-sdk-chat-model.js';
+export { pullModel, parseModelRef } from './models/download.js';
+export { listModels, resolveModelFile } from './models/model-files.js';
+export { DEFAULT_LOCAL_MODEL, howToGetAModel } from './models/default-model.js';

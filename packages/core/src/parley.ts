@@ -1,0 +1,246 @@
+/**
+ * The library entry point: `createParley(options)` gives `stream()` and `chat()`, the same
+ * API the CLI uses.
+ *
+ * @example
+ * ```ts
+ * import { createParley } from '@parley/core';
+ * const parley = createParley();
+ * for await (const e of parley.stream('Write a haiku about tea')) {
+ *   if (e.type === 'text-delta') process.stdout.write(e.text);
+ * }
+ * await parley.dispose();
+ * ```
+ */
+import type { ChatMessage, ChatModel, ChatRequest, MessagePart } from './chat-model.js';
+import { userText } from './chat-model.js';
+import { loadConfig, type LoadConfigOptions } from './config/load.js';
+import type { ParleyPaths } from './config/paths.js';
+import type { ConfigLayer, ParleyConfig } from './config/schema.js';
+import { runTurn } from './engine/turn.js';
+import type { ChatEvent, FinishReason, Timings, Usage } from './events.js';
+import { ParleyError, StreamError } from './errors.js';
+import { LocalEngine, type LocalEngineOptions } from './local/local-engine.js';
+import { resolveModel, type ResolverContext } from './model-resolver.js';
+
+export interface ParleyOptions {
+  /** Settings that win over every other layer (the flags layer). */
+  config?: ConfigLayer;
+  /** Environment to read `PARLEY_*` and provider keys from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Read this config file instead of the default. */
+  configFile?: string;
+  /** Overrides for the local engine (tests pin `threads: 1`). */
+  local?: LocalEngineOptions;
+  /** fetch used by cloud providers and downloads. */
+  fetch?: typeof fetch;
+  /** Progress of the default model's first download. */
+  onPull?: ResolverContext['onPull'];
+}
+
+export interface StreamOptions {
+  /** Model name (`provider:model`, alias or .gguf path); default from config. */
+  model?: string;
+  /** Extra models tried in order when the first fails before its first token. */
+  fallback?: string[];
+  /** Send to all of these at once and stream the first to answer. */
+  race?: string[];
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  signal?: AbortSignal;
+}
+
+/** The whole answer of `chat()`. */
+export interface ChatResult {
+  text: string;
+  reasoning: string;
+  model: string;
+  finishReason: FinishReason | 'interrupted';
+  usage: Usage;
+  timings: Timings;
+  notices: string[];
+}
+
+export class Parley {
+  readonly config: ParleyConfig;
+  readonly paths: ParleyPaths;
+  readonly engine: LocalEngine;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly models = new Map<string, Promise<ChatModel>>();
+
+  constructor(private readonly options: ParleyOptions = {}) {
+    this.env = options.env ?? process.env;
+    const loadOpts: LoadConfigOptions = { env: this.env, flags: options.config ?? {} };
+    if (options.configFile) loadOpts.configFile = options.configFile;
+    const { config, paths } = loadConfig(loadOpts);
+    this.config = config;
+    this.paths = paths;
+    const l = config.local;
+    this.engine = new LocalEngine({
+      threads: l.threads,
+      gpu: l.gpu,
+      contextSize: l.context_size,
+      sequences: l.sequences,
+      ...options.local,
+    });
+  }
+
+  /** The `ChatModel` for a name (default from config), created once and kept. */
+  model(name?: string, signal?: AbortSignal): Promise<ChatModel> {
+    const key = name ?? '';
+    let p = this.models.get(key);
+    if (!p) {
+      p = resolveModel(name, {
+        config: this.config,
+        paths: this.paths,
+        env: this.env,
+        engine: this.engine,
+        fetch: this.options.fetch,
+        onPull: this.options.onPull,
+        signal,
+      });
+      this.models.set(key, p);
+      p.catch(() => this.models.delete(key));
+    }
+    return p;
+  }
+
+  /** Stream one turn. Accepts a prompt, or a whole request with history. */
+  async *stream(input: string | ChatRequest, opts: StreamOptions = {}): AsyncIterable<ChatEvent> {
+    const c = this.config;
+    const base: ChatRequest = typeof input === 'string' ? { messages: [userText(input)] } : input;
+    const request: ChatRequest = {
+      ...base,
+      system: opts.system ?? base.system ?? c.system,
+      temperature: opts.temperature ?? base.temperature ?? c.temperature,
+      maxTokens: opts.maxTokens ?? base.maxTokens ?? c.max_tokens,
+      topP: base.topP ?? c.top_p,
+      seed: base.seed ?? c.seed,
+    };
+    let models: ChatModel[];
+    try {
+      const names = opts.race?.length ? opts.race : [opts.model, ...(opts.fallback ?? c.fallback)];
+      models = await Promise.all(names.map((n) => this.model(n, opts.signal)));
+    } catch (e) {
+      yield {
+        type: 'error',
+        error: ParleyError.is(e) ? e.toInfo() : { code: 'runtime', message: String(e), retryable: false },
+      };
+      return;
+    }
+    yield* runTurn(models, request, {
+      maxRetries: c.max_retries,
+      baseDelayMs: c.retry_base_delay_ms,
+      maxDelayMs: c.retry_max_delay_ms,
+      timeoutMs: c.timeout_ms,
+      historyLimit: c.history_limit,
+      race: Boolean(opts.race?.length),
+      signal: opts.signal,
+    });
+  }
+
+  /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */
+  async chat(input: string | ChatRequest, opts: StreamOptions = {}): Promise<ChatResult> {
+    return collectTurn(this.stream(input, opts));
+  }
+
+  /** A conversation that keeps its history between turns. */
+  conversation(opts: { system?: string; model?: string } = {}): Conversation {
+    return new Conversation(this, opts);
+  }
+
+  /** Unload local models. */
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
+  }
+}
+
+/** Collect a stream into a `ChatResult`; throws `StreamError` on an `error` event. */
+export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
+  let text = '';
+  let reasoning = '';
+  const notices: string[] = [];
+  for await (const e of events) {
+    switch (e.type) {
+      case 'text-delta':
+        text += e.text;
+        break;
+      case 'reasoning-delta':
+        reasoning += e.text;
+        break;
+      case 'notice':
+        notices.push(e.message);
+        break;
+      case 'error':
+        throw new StreamError(e.error);
+      case 'done':
+        return {
+          text,
+          reasoning,
+          model: e.model,
+          finishReason: e.finishReason,
+          usage: e.usage,
+          timings: e.timings,
+          notices,
+        };
+      case 'interrupted':
+        return {
+          text,
+          reasoning,
+          model: e.model,
+          finishReason: 'interrupted',
+          usage: e.usage,
+          timings: e.timings,
+          notices,
+        };
+      default:
+        break;
+    }
+  }
+  throw new StreamError({ code: 'runtime', message: 'the stream ended without an answer', retryable: false });
+}
+
+/** A conversation: the system prompt and history, kept between turns. */
+export class Conversation {
+  readonly messages: ChatMessage[] = [];
+  system: string | undefined;
+  model: string | undefined;
+
+  constructor(
+    private readonly parley: Parley,
+    opts: { system?: string; model?: string },
+  ) {
+    this.system = opts.system;
+    this.model = opts.model;
+  }
+
+  /** Send a message and stream the answer; the answer (or its partial text) joins the history. */
+  async *send(
+    content: string | MessagePart[],
+    opts: Omit<StreamOptions, 'system'> = {},
+  ): AsyncIterable<ChatEvent> {
+    const parts: MessagePart[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+    this.messages.push({ role: 'user', content: parts });
+    let text = '';
+    const streamOpts: StreamOptions = { ...opts };
+    if (this.system !== undefined) streamOpts.system = this.system;
+    if (opts.model ?? this.model) streamOpts.model = (opts.model ?? this.model) as string;
+    for await (const e of this.parley.stream({ messages: [...this.messages] }, streamOpts)) {
+      if (e.type === 'text-delta') text += e.text;
+      if ((e.type === 'done' || e.type === 'interrupted') && text) {
+        this.messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
+      }
+      yield e;
+    }
+  }
+
+  clear(): void {
+    this.messages.length = 0;
+  }
+}
+
+/** Create a parley instance: config layers loaded and validated, nothing loaded yet. */
+export function createParley(options: ParleyOptions = {}): Parley {
+  return new Parley(options);
+}

@@ -1,0 +1,133 @@
+/** Builds a `ChatModel` for any provider in the catalog through its AI SDK factory. */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createCohere } from '@ai-sdk/cohere';
+import { createDeepSeek } from '@ai-sdk/deepseek';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createGroq } from '@ai-sdk/groq';
+import { createMistral } from '@ai-sdk/mistral';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { createXai } from '@ai-sdk/xai';
+import type { ChatModel } from '../chat-model.js';
+import { AuthError, UsageError } from '../errors.js';
+import { registerSecret } from '../secrets.js';
+import { AiSdkChatModel, type AiSdkLanguageModel } from './ai-sdk-chat-model.js';
+import { getProviderSpec, providerNames, type ProviderSpec } from './catalog.js';
+
+/** Everything needed to talk to one model of one provider. */
+export interface CreateProviderModelOptions {
+  /** A name from `PROVIDERS`, e.g. `openai`, `anthropic`, `ollama`. */
+  provider: string;
+  /** Model id within the provider, e.g. `gpt-5-mini`. */
+  modelId: string;
+  /** The API key; when absent, the provider's environment variables are read. */
+  apiKey?: string | undefined;
+  /** Overrides the catalog's base URL (required for `openai-compatible`). */
+  baseURL?: string | undefined;
+  /** Extra HTTP headers sent with every request. */
+  headers?: Record<string, string> | undefined;
+  /** A `fetch` to use instead of the global one (tests, proxies). */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Where to look up keys; defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** The first non-empty key: the explicit one, then the spec's environment variables in order. */
+function resolveKey(
+  spec: ProviderSpec,
+  apiKey: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (apiKey !== undefined && apiKey.trim() !== '') return apiKey.trim();
+  for (const name of spec.envKeys) {
+    const v = env[name]?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function missingKey(spec: ProviderSpec): AuthError {
+  const vars = spec.envKeys.join(' or ');
+  return new AuthError(
+    `no API key for ${spec.name}: set ${vars} or providers.${spec.name}.api_key in config.toml`,
+    { provider: spec.name },
+  );
+}
+
+/**
+ * A `ChatModel` for `provider:modelId`.
+ *
+ * @throws UsageError for an unknown provider, or `openai-compatible` without a base URL
+ * @throws AuthError when the provider needs a key and none is given or set in the environment
+ */
+export function createProviderModel(options: CreateProviderModelOptions): ChatModel {
+  const spec = getProviderSpec(options.provider);
+  if (!spec) {
+    throw new UsageError(
+      `unknown provider "${options.provider}"; known providers: ${providerNames().join(', ')}`,
+    );
+  }
+  const modelId = options.modelId.trim();
+  if (!modelId) throw new UsageError(`no model id given for ${spec.name}`);
+  const baseURL = options.baseURL?.trim() || spec.baseURL;
+  if (baseURL === undefined) {
+    throw new UsageError(
+      `${spec.name} needs the server's URL: pass --base-url (e.g. --base-url http://localhost:8000/v1)`,
+    );
+  }
+  const apiKey = resolveKey(spec, options.apiKey, options.env ?? process.env);
+  if (spec.requiresKey && apiKey === undefined) throw missingKey(spec);
+  registerSecret(apiKey);
+
+  const model = languageModel(spec, modelId, {
+    apiKey,
+    baseURL,
+    headers: options.headers,
+    fetch: options.fetch,
+  });
+  return new AiSdkChatModel({
+    provider: spec.name,
+    modelId,
+    model,
+    capabilities: { images: spec.images },
+  });
+}
+
+interface FactorySettings {
+  apiKey: string | undefined;
+  baseURL: string;
+  headers: Record<string, string> | undefined;
+  fetch: typeof globalThis.fetch | undefined;
+}
+
+/** The AI SDK model for a spec. The base URL is always explicit, so `*_BASE_URL` env vars never redirect it. */
+function languageModel(spec: ProviderSpec, modelId: string, s: FactorySettings): AiSdkLanguageModel {
+  switch (spec.kind) {
+    case 'openai':
+      // Chat completions (not /v1/responses), so it also works with OpenAI-compatible servers.
+      return createOpenAI(s).chat(modelId);
+    case 'anthropic':
+      return createAnthropic(s).messages(modelId);
+    case 'google':
+      return createGoogleGenerativeAI(s).languageModel(modelId);
+    case 'groq':
+      return createGroq(s).languageModel(modelId);
+    case 'cohere':
+      return createCohere(s).languageModel(modelId);
+    case 'xai':
+      return createXai(s).chat(modelId);
+    case 'deepseek':
+      return createDeepSeek(s).chat(modelId);
+    case 'mistral':
+      return createMistral(s).chat(modelId);
+    case 'openai-compatible':
+      return createOpenAICompatible({
+        name: spec.name,
+        baseURL: s.baseURL,
+        apiKey: s.apiKey,
+        headers: s.headers,
+        fetch: s.fetch,
+        includeUsage: true,
+      }).chatModel(modelId);
+  }
+}

@@ -1,0 +1,50 @@
+/** Small helpers around AbortSignal. */
+
+/** A promise that resolves after `ms`, or rejects early when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(abortReason(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function abortReason(signal: AbortSignal | undefined): Error {
+  const r: unknown = signal?.reason;
+  if (r instanceof Error) return r;
+  const e = new Error(typeof r === 'string' ? r : 'The operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** A human-readable reason for an aborted signal. */
+export function abortMessage(signal: AbortSignal | undefined): string {
+  const r: unknown = signal?.reason;
+  if (r instanceof Error) return r.name === 'AbortError' ? 'cancelled' : r.message;
+  if (typeof r === 'string' && r) return r;
+  return 'cancelled';
+}
+
+/** A controller whose signal follows every given parent signal. */
+export function linkedController(...parents: (AbortSignal | undefined)[]): AbortController {
+  const c = new AbortController();
+  for (const p of parents) {
+    if (!p) continue;
+    if (p.aborted) {
+      c.abort(p.reason);
+      break;
+    }
+    p.addEventListener('abort', () => c.abort(p.reason), { once: true });
+  }
+  return c;
+}
