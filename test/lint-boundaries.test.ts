@@ -22,7 +22,9 @@ describe('core import boundary', () => {
   );
 
   it('allows the same import in the cli package, and node built-ins in core', async () => {
-    expect(await lintCore(`import x from 'ink';\nexport default x;\n`, 'packages/cli/src/boundary-probe.ts')).toEqual([]);
+    expect(
+      await lintCore(`import x from 'ink';\nexport default x;\n`, 'packages/cli/src/boundary-probe.ts'),
+    ).toEqual([]);
     expect(await lintCore(`import os from 'node:os';\nexport default os;\n`)).toEqual([]);
   });
 });

@@ -17,8 +17,16 @@ describe('parseModelName', () => {
     expect(parseModelName('local', cfg())).toEqual({ kind: 'local', path: undefined, name: '' });
     expect(parseModelName('local:qwen', cfg())).toEqual({ kind: 'local', path: undefined, name: 'qwen' });
     expect(parseModelName('local:/m/a.gguf', cfg())).toEqual({ kind: 'local', path: '/m/a.gguf', name: 'a' });
-    expect(parseModelName('./b.gguf', cfg())).toEqual({ kind: 'local', path: path.resolve('b.gguf'), name: 'b' });
-    expect(parseModelName('ollama:qwen2.5:7b', cfg())).toEqual({ kind: 'provider', provider: 'ollama', modelId: 'qwen2.5:7b' });
+    expect(parseModelName('./b.gguf', cfg())).toEqual({
+      kind: 'local',
+      path: path.resolve('b.gguf'),
+      name: 'b',
+    });
+    expect(parseModelName('ollama:qwen2.5:7b', cfg())).toEqual({
+      kind: 'provider',
+      provider: 'ollama',
+      modelId: 'qwen2.5:7b',
+    });
   });
 
   it('follows aliases and refuses loops', () => {

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { DownloadError, ModelNotFoundError, UsageError } from '../errors.js';
 import { abortReason } from '../util/abort.js';
 
-/** A parsed model ref: a Hugging Face repo (with a quant or a file) or a plain URL. */
+/** A parsed model ref: a Hugging Face repo (with a quant or a file path) or a plain URL. */
 export type ModelRef =
   | { kind: 'hf'; org: string; repo: string; quant?: string | undefined; file?: string | undefined }
   | { kind: 'url'; url: string; file: string };
 
-/** Progress of one download; `receivedBytes` counts the resumed part too. */
+/** Progress of one download; `receivedBytes` includes the resumed part. */
 export interface PullProgress {
   file: string;
   receivedBytes: number;
@@ -25,31 +25,39 @@ export interface PullProgress {
   resumedFrom: number;
 }
 
+/** Options of `pullModel`. */
 export interface PullOptions {
   /** Where model files live; created when missing. */
   modelsDir: string;
-  /** Hugging Face endpoint; default `$HF_ENDPOINT` or https://huggingface.co. */
+  /** Hugging Face endpoint; default `$HF_ENDPOINT`, else https://huggingface.co. */
   hfEndpoint?: string;
   /** Expected sha256 (hex); wins over the hash the server advertises. */
   sha256?: string;
   /** Aborting keeps the `.part` file for a later resume. */
   signal?: AbortSignal;
   onProgress?: (p: PullProgress) => void;
-  /** Injected fetch (tests); default the global one. */
+  /** Injected fetch; default the global one. */
   fetch?: typeof fetch;
 }
 
+/** What `pullModel` downloaded (or found already there). */
 export interface PullResult {
   /** Absolute path of the finished file. */
   path: string;
   file: string;
   bytes: number;
   sha256: string;
-  /** True when bytes from an earlier `.part` were kept. */
+  /** True when bytes of an earlier `.part` were kept. */
   resumed: boolean;
-  /** Which hash the file was checked against: `opts.sha256`, the server's, or none. */
+  /** What the file was checked against: `opts.sha256`, the server's hash, or nothing. */
   verified: 'expected' | 'server' | 'none';
 }
+
+type HfRef = Extract<ModelRef, { kind: 'hf' }>;
+type Job = { partPath: string; file: string; url: string; opts: PullOptions };
+type Fetched = { res: Response; linkedSha: string | undefined };
+type Source = { url: string; file: string };
+type Hdrs = Record<string, string>;
 
 const MAGIC = Buffer.from('GGUF');
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -61,107 +69,95 @@ const REF_HELP = 'use hf:org/repo:QUANT, hf:org/repo/file.gguf or an http(s) URL
 export function parseModelRef(ref: string): ModelRef {
   const s = ref.trim();
   if (/^hf:/i.test(s)) {
-    const m = /^([^/:]+)\/([^/:]+)(?::([^/:]+)|\/(.+))?$/.exec(s.slice(3));
-    const [, org, repo, quant, file] = m ?? [];
+    const [, org, repo, quant, file] = /^([^/:]+)\/([^/:]+)(?::([^/:]+)|\/(.+))?$/.exec(s.slice(3)) ?? [];
     if (org === undefined || repo === undefined || !SEGMENT.test(org) || !SEGMENT.test(repo)) {
       throw new UsageError(`bad model ref "${s}": ${REF_HELP}`);
     }
-    if (file !== undefined && (!/\.gguf$/i.test(file) || file.split('/').some((p) => !SEGMENT.test(p)))) {
+    if (file !== undefined && (!/\.gguf$/i.test(file) || !file.split('/').every((p) => SEGMENT.test(p)))) {
       throw new UsageError(`bad model ref "${s}": the file must be a .gguf path inside the repo`);
     }
     return { kind: 'hf', org, repo, quant, file };
   }
-  if (/^https?:\/\//i.test(s)) {
-    let url: URL;
-    try {
-      url = new URL(s);
-    } catch {
-      throw new UsageError(`bad model URL "${safeUrl(s)}"`);
-    }
-    const last = url.pathname.split('/').pop() ?? '';
-    let file = last;
-    try {
-      file = decodeURIComponent(last);
-    } catch {
-      // keep the raw segment; the check below rejects it if unusable
-    }
-    if (!/\.gguf$/i.test(file) || /[/\\\0]/.test(file) || file.startsWith('.')) {
-      throw new UsageError(`model URL ${safeUrl(s)} must end in a .gguf file name`);
-    }
-    return { kind: 'url', url: url.href, file };
+  if (!/^https?:\/\//i.test(s)) throw new UsageError(`unknown model ref "${s}": ${REF_HELP}`);
+  const url = URL.canParse(s) ? new URL(s) : undefined;
+  const last = url?.pathname.split('/').pop() ?? '';
+  let file = last;
+  try {
+    file = decodeURIComponent(last);
+  } catch {
+    // keep the raw segment
   }
-  throw new UsageError(`unknown model ref "${s}": ${REF_HELP}`);
+  if (!url || !/\.gguf$/i.test(file) || /[/\\\0]/.test(file) || file.startsWith('.')) {
+    throw new UsageError(`model URL ${safeUrl(s)} must end in a .gguf file name`);
+  }
+  return { kind: 'url', url: url.href, file };
 }
 
 /**
  * Download a model file into `opts.modelsDir` and return where it is. Resumes a `.part`
- * left by an earlier try, verifies sha256 (expected, else the server's LFS hash) and
- * returns at once when the file is already there (and matches the expected hash).
+ * left by an earlier try, verifies sha256 (the expected one, else the server's LFS hash)
+ * and returns at once when the file is already there (and matches the expected hash).
  */
 export async function pullModel(ref: string, opts: PullOptions): Promise<PullResult> {
   const parsed = parseModelRef(ref);
   const expected = normaliseSha(opts.sha256);
   const f = opts.fetch ?? fetch;
-  const endpoint = (opts.hfEndpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(
-    /\/+$/,
-    '',
-  );
-  const { url, file } = parsed.kind === 'url' ? parsed : await resolveHf(parsed, endpoint, f, opts.signal);
+  const endpoint = opts.hfEndpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co';
+  const { url, file } =
+    parsed.kind === 'url' ? parsed : await resolveHf(parsed, endpoint.replace(/\/+$/, ''), f, opts.signal);
   await mkdir(opts.modelsDir, { recursive: true });
   const finalPath = path.resolve(opts.modelsDir, file);
   const partPath = `${finalPath}.part`;
 
   const existing = await sizeOf(finalPath);
   if (existing !== undefined) {
-    const sha = await hashFile(finalPath, createHash('sha256'), opts.signal);
-    if (expected === undefined || sha === expected) {
+    const sha256 = await hashFile(finalPath, createHash('sha256'), opts.signal);
+    if (expected === undefined || sha256 === expected) {
       const verified = expected === undefined ? 'none' : 'expected';
-      return { path: finalPath, file, bytes: existing, sha256: sha, resumed: false, verified };
+      return { path: finalPath, file, bytes: existing, sha256, resumed: false, verified };
     }
-    // A different file under that name: download again, replace it once verified.
+    // Another file under that name: download again and replace it once verified.
   }
 
   let have = (await sizeOf(partPath)) ?? 0;
-  if (have > 0 && (have < MAGIC.length || !(await readHead(partPath)).equals(MAGIC))) have = 0;
+  if (have > 0 && !(await readHead(partPath)).equals(MAGIC)) have = 0; // junk: start over
   for (let attempt = 0; attempt < 2; attempt++, have = 0) {
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (have > 0) headers.range = `bytes=${have}-`;
     const { res, linkedSha } = await get(f, url, headers, opts.signal);
     const serverSha = linkedSha ?? shaFromHeader(res.headers.get('etag'));
-    const range = parseContentRange(res.headers.get('content-range'));
+    const range = /^bytes (?:(\d+)-\d+|\*)\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
+    const length = res.headers.get('content-length');
+    let total = length === null ? undefined : Number(length);
     let resumedFrom = 0;
-    let total = numberHeader(res.headers.get('content-length'));
-    let complete = false;
     if (res.status === 416 && have > 0) {
       await res.body?.cancel();
-      if (range?.total !== have) continue; // the .part is not the file the server has: start over
-      complete = true;
-      resumedFrom = have;
-      total = have;
+      // The .part is complete when the server's size is its size; otherwise start over.
+      if (Number(range?.[2]) !== have) continue;
+      resumedFrom = total = have;
     } else if (!res.ok) {
       await res.body?.cancel();
       throw httpError(url, res.status);
     } else if (res.status === 206) {
-      if (range?.start !== have) {
+      if (Number(range?.[1]) !== have) {
         await res.body?.cancel();
         continue;
       }
       resumedFrom = have;
-      total = range.total ?? (total === undefined ? undefined : have + total);
+      total = range?.[2] !== undefined ? Number(range[2]) : total === undefined ? undefined : have + total;
     }
     const hash = createHash('sha256');
     if (resumedFrom > 0) await hashFile(partPath, hash, opts.signal, resumedFrom);
-    const bytes = complete
-      ? have
-      : await receive(res, { partPath, file, url, resumedFrom, total, hash, opts });
+    const job = { partPath, file, url, opts };
+    const bytes = res.status === 416 ? have : await receive(res, job, hash, resumedFrom, total);
     const sha256 = hash.digest('hex');
     const want = expected ?? serverSha;
     if (want !== undefined && want !== sha256) {
       await rm(partPath, { force: true });
+      const from = expected === undefined ? ' (from the server)' : '';
       throw new DownloadError(
         'checksum',
-        `checksum mismatch for ${file}: expected sha256 ${want}${expected ? '' : ' (from the server)'}, ` +
-          `got ${sha256}; the download was deleted`,
+        `checksum mismatch for ${file}: expected sha256 ${want}${from}, got ${sha256}; the download was deleted`,
       );
     }
     await rename(partPath, finalPath);
@@ -171,30 +167,20 @@ export async function pullModel(ref: string, opts: PullOptions): Promise<PullRes
   throw new DownloadError('download', `${safeUrl(url)} kept answering with the wrong byte range`);
 }
 
-interface ReceiveArgs {
-  partPath: string;
-  file: string;
-  url: string;
-  resumedFrom: number;
-  total: number | undefined;
-  hash: Hash;
-  opts: PullOptions;
-}
-
-/** Stream the body into the `.part` file (appending after `resumedFrom` bytes). */
-async function receive(res: Response, a: ReceiveArgs): Promise<number> {
-  const { partPath, file, url, resumedFrom, total, hash, opts } = a;
+/** Stream the body into the `.part` file (appended to after `resumedFrom` bytes). */
+async function receive(
+  res: Response,
+  job: Job,
+  hash: Hash,
+  resumedFrom: number,
+  total?: number,
+): Promise<number> {
+  const { partPath, file, url, opts } = job;
   if (!res.body) throw new DownloadError('download', `${safeUrl(url)} sent no body`);
   const reader = res.body.getReader();
   const fh = await open(partPath, resumedFrom > 0 ? 'a' : 'w');
   let received = resumedFrom;
-  let pending: Buffer | undefined = resumedFrom > 0 ? undefined : Buffer.alloc(0);
-  const write = async (chunk: Buffer): Promise<void> => {
-    hash.update(chunk);
-    await fh.write(chunk);
-    received += chunk.length;
-    opts.onProgress?.({ file, receivedBytes: received, totalBytes: total, resumedFrom });
-  };
+  let head = resumedFrom > 0 ? MAGIC : Buffer.alloc(0); // a resumed .part was checked already
   let notGguf = false;
   try {
     opts.onProgress?.({ file, receivedBytes: received, totalBytes: total, resumedFrom });
@@ -204,30 +190,21 @@ async function receive(res: Response, a: ReceiveArgs): Promise<number> {
         chunk = await reader.read();
       } catch (e) {
         if (opts.signal?.aborted) throw abortReason(opts.signal);
-        throw new DownloadError(
-          'download',
-          `download of ${file} was interrupted at ${received} bytes (${message(e)}); run it again to resume`,
-          { cause: e, retryable: true },
-        );
+        const why = `download of ${file} was interrupted at ${received} bytes (${message(e)})`;
+        throw new DownloadError('download', `${why}; run it again to resume`, { cause: e, retryable: true });
       }
       if (chunk.done) break;
       const buf = Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength);
-      if (pending === undefined) {
-        await write(buf);
-        continue;
+      if (head.length < MAGIC.length) {
+        head = Buffer.concat([head, buf]);
+        if (head.length >= MAGIC.length && !head.subarray(0, MAGIC.length).equals(MAGIC)) break;
       }
-      // A fresh download: hold bytes back until the GGUF magic has been seen.
-      pending = Buffer.concat([pending, buf]);
-      if (pending.length < MAGIC.length) continue;
-      if (!pending.subarray(0, MAGIC.length).equals(MAGIC)) {
-        notGguf = true;
-        break;
-      }
-      const head = pending;
-      pending = undefined;
-      await write(head);
+      hash.update(buf);
+      await fh.write(buf);
+      received += buf.length;
+      opts.onProgress?.({ file, receivedBytes: received, totalBytes: total, resumedFrom });
     }
-    if (pending !== undefined) notGguf = true;
+    notGguf = !head.subarray(0, MAGIC.length).equals(MAGIC);
   } finally {
     if (notGguf) await reader.cancel().catch(() => undefined);
     await fh.close();
@@ -242,22 +219,19 @@ async function receive(res: Response, a: ReceiveArgs): Promise<number> {
     );
   }
   if (total !== undefined && received !== total) {
-    throw new DownloadError(
-      'download',
-      `download of ${file} stopped at ${received} of ${total} bytes; run it again to resume`,
-      { retryable: true },
-    );
+    const why = `download of ${file} stopped at ${received} of ${total} bytes`;
+    throw new DownloadError('download', `${why}; run it again to resume`, { retryable: true });
   }
   return received;
 }
 
-/** Resolve an `hf:` ref to a download URL through the Hub API. */
+/** Resolve an `hf:` ref to a download URL, through the Hub API when it names a quant. */
 async function resolveHf(
-  ref: Extract<ModelRef, { kind: 'hf' }>,
+  ref: HfRef,
   endpoint: string,
   f: typeof fetch,
-  signal: AbortSignal | undefined,
-): Promise<{ url: string; file: string }> {
+  signal?: AbortSignal,
+): Promise<Source> {
   const repoId = `${ref.org}/${ref.repo}`;
   let chosen = ref.file;
   if (chosen === undefined) {
@@ -267,13 +241,9 @@ async function resolveHf(
       await res.body?.cancel();
       throw httpError(api, res.status);
     }
-    let siblings: unknown;
-    try {
-      siblings = ((await res.json()) as { siblings?: unknown }).siblings;
-    } catch (e) {
-      throw new DownloadError('download', `${api} did not return the repo's file list`, { cause: e });
-    }
-    const names = (Array.isArray(siblings) ? siblings : [])
+    const json = (await res.json().catch(() => undefined)) as { siblings?: unknown } | undefined;
+    if (!Array.isArray(json?.siblings)) throw new DownloadError('download', `${api} sent no file list`);
+    const names = json.siblings
       .map((s) => (s as { rfilename?: unknown } | null)?.rfilename)
       .filter((n): n is string => typeof n === 'string' && /\.gguf$/i.test(n));
     chosen = pickGguf(names, ref.quant, repoId);
@@ -282,49 +252,40 @@ async function resolveHf(
   return { url: `${endpoint}/${repoId}/resolve/main/${encoded}`, file: path.posix.basename(chosen) };
 }
 
-/** Choose the one `.gguf` in a repo whose name contains `quant` (case-insensitive). */
+/** The one single-file `.gguf` whose name contains `quant` (case-insensitive). */
 function pickGguf(files: string[], quant: string | undefined, repoId: string): string {
-  const models = files.filter((f) => !/mmproj/i.test(path.posix.basename(f)) && !SPLIT.test(f));
-  const available = [...new Set(models.map((f) => quantOf(f)))].join(', ') || 'none';
+  const base = (f: string): string => path.posix.basename(f);
+  const models = files.filter((f) => !/mmproj/i.test(base(f)) && !SPLIT.test(f));
   if (models.length === 0) {
     const split = files.some((f) => SPLIT.test(f)) ? ' (split models are not supported yet)' : '';
     throw new ModelNotFoundError(`${repoId} has no single-file .gguf model${split}`);
   }
+  const available = [...new Set(models.map((f) => QUANT.exec(base(f))?.[1]?.toUpperCase() ?? base(f)))];
   const q = quant?.toLowerCase();
-  let hits =
-    q === undefined ? models : models.filter((f) => path.posix.basename(f).toLowerCase().includes(q));
+  let hits = q === undefined ? models : models.filter((f) => base(f).toLowerCase().includes(q));
   if (q !== undefined && hits.length > 1) {
+    // Prefer a whole name part: Q4_K picks x-Q4_K.gguf over x-Q4_K_M.gguf.
     const token = new RegExp(`(?:^|[-.])${q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[-.])`);
-    const exact = hits.filter((f) => token.test(path.posix.basename(f).toLowerCase()));
+    const exact = hits.filter((f) => token.test(base(f).toLowerCase()));
     if (exact.length === 1) hits = exact;
   }
   const [only] = hits;
   if (hits.length === 1 && only !== undefined) return only;
-  if (hits.length === 0) {
+  const list = `available quants: ${available.join(', ')}`;
+  if (quant === undefined) {
     throw new ModelNotFoundError(
-      `${repoId} has no .gguf file for quant ${quant}; available quants: ${available}`,
+      `${repoId} has several .gguf files; pick one as hf:${repoId}:QUANT (${list})`,
     );
   }
-  const names = hits.map((f) => path.posix.basename(f)).join(', ');
+  if (hits.length === 0)
+    throw new ModelNotFoundError(`${repoId} has no .gguf file for quant ${quant}; ${list}`);
   throw new ModelNotFoundError(
-    quant === undefined
-      ? `${repoId} has several .gguf files; name one as hf:${repoId}:QUANT (available quants: ${available})`
-      : `quant ${quant} is ambiguous in ${repoId} (${names}); available quants: ${available}`,
+    `quant ${quant} is ambiguous in ${repoId} (${hits.map(base).join(', ')}); ${list}`,
   );
 }
 
-function quantOf(file: string): string {
-  const base = path.posix.basename(file);
-  return QUANT.exec(base)?.[1]?.toUpperCase() ?? base;
-}
-
-/** GET with redirects followed by hand, so a hop's `x-linked-etag` (the LFS sha256) is seen. */
-async function get(
-  f: typeof fetch,
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal | undefined,
-): Promise<{ res: Response; linkedSha: string | undefined }> {
+/** GET, following redirects by hand so that a hop's `x-linked-etag` (the LFS sha256) is seen. */
+async function get(f: typeof fetch, url: string, headers: Hdrs, signal?: AbortSignal): Promise<Fetched> {
   let current = url;
   let linkedSha: string | undefined;
   for (let hop = 0; hop <= 10; hop++) {
@@ -333,10 +294,8 @@ async function get(
       res = await f(current, { headers, signal, redirect: 'manual' });
     } catch (e) {
       if (signal?.aborted) throw abortReason(signal);
-      throw new DownloadError('download', `cannot reach ${safeUrl(current)}: ${message(e)}`, {
-        cause: e,
-        retryable: true,
-      });
+      const why = `cannot reach ${safeUrl(current)}: ${message(e)}`;
+      throw new DownloadError('download', why, { cause: e, retryable: true });
     }
     linkedSha ??= shaFromHeader(res.headers.get('x-linked-etag'));
     const location = res.headers.get('location');
@@ -349,38 +308,25 @@ async function get(
 
 function httpError(url: string, status: number): DownloadError {
   const hint =
-    status === 404
-      ? ' (not found)'
-      : status === 401 || status === 403
-        ? ' (private or gated; not allowed)'
-        : '';
+    status === 404 ? ' (not found)' : status === 401 || status === 403 ? ' (private or gated)' : '';
   return new DownloadError('download', `GET ${safeUrl(url)} failed: HTTP ${status}${hint}`, {
     retryable: status === 408 || status === 429 || status >= 500,
   });
 }
 
-/** The URL without query, fragment or credentials, which may carry tokens. */
+/** The URL without credentials, query or fragment, which may carry tokens. */
 function safeUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.search = '';
-    u.hash = '';
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return raw.replace(/[?#].*$/, '');
-  }
+  return raw.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1').replace(/[?#].*$/s, '');
 }
 
 function normaliseSha(sha: string | undefined): string | undefined {
-  if (sha === undefined) return undefined;
   const s = sha
-    .trim()
+    ?.trim()
     .toLowerCase()
     .replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{64}$/.test(s))
-    throw new UsageError(`expected sha256 must be 64 hex characters, got "${sha}"`);
+  if (s !== undefined && !/^[0-9a-f]{64}$/.test(s)) {
+    throw new UsageError(`the expected sha256 must be 64 hex characters, got "${sha}"`);
+  }
   return s;
 }
 
@@ -390,42 +336,22 @@ function shaFromHeader(v: string | null): string | undefined {
   return s !== undefined && /^[0-9a-f]{64}$/.test(s) ? s : undefined;
 }
 
-function parseContentRange(
-  v: string | null,
-): { start: number | undefined; total: number | undefined } | undefined {
-  const m = v === null ? null : /^bytes\s+(?:(\d+)-\d+|\*)\/(\d+|\*)$/i.exec(v.trim());
-  if (!m) return undefined;
-  return {
-    start: m[1] === undefined ? undefined : Number(m[1]),
-    total: m[2] === '*' ? undefined : Number(m[2]),
-  };
-}
-
-function numberHeader(v: string | null): number | undefined {
-  return v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
-}
-
 async function sizeOf(p: string): Promise<number | undefined> {
-  try {
-    const s = await stat(p);
-    return s.isFile() ? s.size : undefined;
-  } catch {
-    return undefined;
-  }
+  const s = await stat(p).catch(() => undefined);
+  return s?.isFile() ? s.size : undefined;
 }
 
 async function readHead(p: string): Promise<Buffer> {
   const fh = await open(p, 'r');
   try {
-    const buf = Buffer.alloc(MAGIC.length);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead);
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(MAGIC.length), 0, MAGIC.length, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
 }
 
-/** Feed the file's first `length` bytes (all by default) into `hash`; returns the hex digest so far. */
+/** Feed the file's first `length` bytes (all by default) into `hash`; returns the digest so far. */
 async function hashFile(p: string, hash: Hash, signal?: AbortSignal, length?: number): Promise<string> {
   const end = length === undefined ? undefined : length - 1;
   for await (const chunk of createReadStream(p, { start: 0, end, signal })) hash.update(chunk as Buffer);

@@ -94,7 +94,7 @@ export class AiSdkChatModel implements ChatModel {
         maxOutputTokens: request.maxTokens,
         topP: request.topP,
         seed: request.seed,
-        maxRetries: 0,
+        maxRetries: 1,
         abortSignal: ctl.signal,
         // Errors arrive as `error` parts; the default handler would also print them.
         onError: () => {},
