@@ -9,8 +9,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DownloadError, ModelNotFoundError, UsageError } from '../errors.js';
+import { DownloadError, UsageError } from '../errors.js';
 import { abortReason } from '../util/abort.js';
+import { resolveHf } from './hf.js';
+import { get, httpError, safeUrl, message, shaFromHeader } from './http-get.js';
 
 /** A parsed model ref: a Hugging Face repo (with a quant or a file path) or a plain URL. */
 export type ModelRef =
@@ -53,16 +55,10 @@ export interface PullResult {
   verified: 'expected' | 'server' | 'none';
 }
 
-type HfRef = Extract<ModelRef, { kind: 'hf' }>;
-type Job = { partPath: string; file: string; url: string; opts: PullOptions };
-type Fetched = { res: Response; linkedSha: string | undefined };
-type Source = { url: string; file: string };
-type Hdrs = Record<string, string>;
+type Job = { partPath: string; file: string; url: string; hash: Hash; opts: PullOptions };
 
 const MAGIC = Buffer.from('GGUF');
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const SPLIT = /-\d{5}-of-\d{5}\.gguf$/i;
-const QUANT = /(?:^|[-._])((?:i?q\d|bf16|f16|f32)[a-z0-9_]*)(?=[-.])/i;
 const REF_HELP = 'use hf:org/repo:QUANT, hf:org/repo/file.gguf or an http(s) URL of a .gguf file';
 
 /** Parse a model ref; throws `UsageError` for anything else. */
@@ -148,8 +144,8 @@ export async function pullModel(ref: string, opts: PullOptions): Promise<PullRes
     }
     const hash = createHash('sha256');
     if (resumedFrom > 0) await hashFile(partPath, hash, opts.signal, resumedFrom);
-    const job = { partPath, file, url, opts };
-    const bytes = res.status === 416 ? have : await receive(res, job, hash, resumedFrom, total);
+    const bytes =
+      res.status === 416 ? have : await receive(res, { partPath, file, url, hash, opts }, resumedFrom, total);
     const sha256 = hash.digest('hex');
     const want = expected ?? serverSha;
     if (want !== undefined && want !== sha256) {
@@ -168,14 +164,8 @@ export async function pullModel(ref: string, opts: PullOptions): Promise<PullRes
 }
 
 /** Stream the body into the `.part` file (appended to after `resumedFrom` bytes). */
-async function receive(
-  res: Response,
-  job: Job,
-  hash: Hash,
-  resumedFrom: number,
-  total?: number,
-): Promise<number> {
-  const { partPath, file, url, opts } = job;
+async function receive(res: Response, job: Job, resumedFrom: number, total?: number): Promise<number> {
+  const { partPath, file, url, hash, opts } = job;
   if (!res.body) throw new DownloadError('download', `${safeUrl(url)} sent no body`);
   const reader = res.body.getReader();
   const fh = await open(partPath, resumedFrom > 0 ? 'a' : 'w');
@@ -225,105 +215,11 @@ async function receive(
   return received;
 }
 
-/** Resolve an `hf:` ref to a download URL, through the Hub API when it names a quant. */
-async function resolveHf(
-  ref: HfRef,
-  endpoint: string,
-  f: typeof fetch,
-  signal?: AbortSignal,
-): Promise<Source> {
-  const repoId = `${ref.org}/${ref.repo}`;
-  let chosen = ref.file;
-  if (chosen === undefined) {
-    const api = `${endpoint}/api/models/${repoId}`;
-    const { res } = await get(f, api, { accept: 'application/json' }, signal);
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw httpError(api, res.status);
-    }
-    const json = (await res.json().catch(() => undefined)) as { siblings?: unknown } | undefined;
-    if (!Array.isArray(json?.siblings)) throw new DownloadError('download', `${api} sent no file list`);
-    const names = json.siblings
-      .map((s) => (s as { rfilename?: unknown } | null)?.rfilename)
-      .filter((n): n is string => typeof n === 'string' && /\.gguf$/i.test(n));
-    chosen = pickGguf(names, ref.quant, repoId);
-  }
-  const encoded = chosen.split('/').map(encodeURIComponent).join('/');
-  return { url: `${endpoint}/${repoId}/resolve/main/${encoded}`, file: path.posix.basename(chosen) };
-}
-
-/** The one single-file `.gguf` whose name contains `quant` (case-insensitive). */
-function pickGguf(files: string[], quant: string | undefined, repoId: string): string {
-  const base = (f: string): string => path.posix.basename(f);
-  const models = files.filter((f) => !/mmproj/i.test(base(f)) && !SPLIT.test(f));
-  if (models.length === 0) {
-    const split = files.some((f) => SPLIT.test(f)) ? ' (split models are not supported yet)' : '';
-    throw new ModelNotFoundError(`${repoId} has no single-file .gguf model${split}`);
-  }
-  const available = [...new Set(models.map((f) => QUANT.exec(base(f))?.[1]?.toUpperCase() ?? base(f)))];
-  const q = quant?.toLowerCase();
-  let hits = q === undefined ? models : models.filter((f) => base(f).toLowerCase().includes(q));
-  if (q !== undefined && hits.length > 1) {
-    // Prefer a whole name part: Q4_K picks x-Q4_K.gguf over x-Q4_K_M.gguf.
-    const token = new RegExp(`(?:^|[-.])${q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[-.])`);
-    const exact = hits.filter((f) => token.test(base(f).toLowerCase()));
-    if (exact.length === 1) hits = exact;
-  }
-  const [only] = hits;
-  if (hits.length === 1 && only !== undefined) return only;
-  const list = `available quants: ${available.join(', ')}`;
-  if (quant === undefined) {
-    throw new ModelNotFoundError(
-      `${repoId} has several .gguf files; pick one as hf:${repoId}:QUANT (${list})`,
-    );
-  }
-  if (hits.length === 0)
-    throw new ModelNotFoundError(`${repoId} has no .gguf file for quant ${quant}; ${list}`);
-  throw new ModelNotFoundError(
-    `quant ${quant} is ambiguous in ${repoId} (${hits.map(base).join(', ')}); ${list}`,
-  );
-}
-
-/** GET, following redirects by hand so that a hop's `x-linked-etag` (the LFS sha256) is seen. */
-async function get(f: typeof fetch, url: string, headers: Hdrs, signal?: AbortSignal): Promise<Fetched> {
-  let current = url;
-  let linkedSha: string | undefined;
-  for (let hop = 0; hop <= 10; hop++) {
-    let res: Response;
-    try {
-      res = await f(current, { headers, signal, redirect: 'manual' });
-    } catch (e) {
-      if (signal?.aborted) throw abortReason(signal);
-      const why = `cannot reach ${safeUrl(current)}: ${message(e)}`;
-      throw new DownloadError('download', why, { cause: e, retryable: true });
-    }
-    linkedSha ??= shaFromHeader(res.headers.get('x-linked-etag'));
-    const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || location === null) return { res, linkedSha };
-    await res.body?.cancel();
-    current = new URL(location, current).href;
-  }
-  throw new DownloadError('download', `too many redirects from ${safeUrl(url)}`);
-}
-
-function httpError(url: string, status: number): DownloadError {
-  const hint =
-    status === 404 ? ' (not found)' : status === 401 || status === 403 ? ' (private or gated)' : '';
-  return new DownloadError('download', `GET ${safeUrl(url)} failed: HTTP ${status}${hint}`, {
-    retryable: status === 408 || status === 429 || status >= 500,
-  });
-}
-
-/** The URL without credentials, query or fragment, which may carry tokens. */
-function safeUrl(raw: string): string {
-  return raw.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1').replace(/[?#].*$/s, '');
-}
-
 function normaliseSha(sha: string | undefined): string | undefined {
   const s = sha
     ?.trim()
-    .toLowerCase()
-    .replace(/^sha256:/, '');
+    .replace(/^sha256:/i, '')
+    .toLowerCase();
   if (s !== undefined && !/^[0-9a-f]{64}$/.test(s)) {
     throw new UsageError(`the expected sha256 must be 64 hex characters, got "${sha}"`);
   }
@@ -331,10 +227,6 @@ function normaliseSha(sha: string | undefined): string | undefined {
 }
 
 /** A 64-hex ETag (how the Hub exposes an LFS file's sha256), else undefined. */
-function shaFromHeader(v: string | null): string | undefined {
-  const s = v?.trim().replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
-  return s !== undefined && /^[0-9a-f]{64}$/.test(s) ? s : undefined;
-}
 
 async function sizeOf(p: string): Promise<number | undefined> {
   const s = await stat(p).catch(() => undefined);
@@ -356,9 +248,4 @@ async function hashFile(p: string, hash: Hash, signal?: AbortSignal, length?: nu
   const end = length === undefined ? undefined : length - 1;
   for await (const chunk of createReadStream(p, { start: 0, end, signal })) hash.update(chunk as Buffer);
   return hash.copy().digest('hex');
-}
-
-function message(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  return e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message;
 }
