@@ -94,7 +94,7 @@ export class AiSdkChatModel implements ChatModel {
         maxOutputTokens: request.maxTokens,
         topP: request.topP,
         seed: request.seed,
-        maxRetries: 1,
+        maxRetries: 0,
         abortSignal: ctl.signal,
         // Errors arrive as `error` parts; the default handler would also print them.
         onError: () => {},
@@ -175,8 +175,7 @@ function mapPart(part: TextStreamPart<ToolSet>): Step {
         },
       };
     case 'start-step':
-      // Warnings (e.g. a setting the provider ignores) are notices, not errors. Several
-      // warnings are rare; the first one is enough for the user.
+      // Warnings (e.g. a setting the provider ignores) are one notice, not errors.
       return part.warnings.length > 0
         ? {
             kind: 'event',

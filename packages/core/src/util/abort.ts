@@ -35,16 +35,19 @@ export function abortMessage(signal: AbortSignal | undefined): string {
   return 'cancelled';
 }
 
-/** A controller whose signal follows every given parent signal. */
-export function linkedController(...parents: (AbortSignal | undefined)[]): AbortController {
-  const c = new AbortController();
-  for (const p of parents) {
-    if (!p) continue;
-    if (p.aborted) {
-      c.abort(p.reason);
-      break;
-    }
-    p.addEventListener('abort', () => c.abort(p.reason), { once: true });
-  }
-  return c;
+/** A cancel handle whose signal also follows every given parent signal. */
+export interface LinkedAbort {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+
+/**
+ * A controller whose signal aborts when it is aborted or any parent is. Built on
+ * `AbortSignal.any`, so nothing stays attached to a long-lived parent signal.
+ */
+export function linkedController(...parents: (AbortSignal | undefined)[]): LinkedAbort {
+  const own = new AbortController();
+  const live = parents.filter((p): p is AbortSignal => p !== undefined);
+  const signal = live.length === 0 ? own.signal : AbortSignal.any([own.signal, ...live]);
+  return { signal, abort: (reason?: unknown) => own.abort(reason) };
 }
