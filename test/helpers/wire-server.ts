@@ -20,6 +20,8 @@ export interface RecordedRequest {
   /** The body parsed as JSON, or the raw text when it is not JSON. */
   body: unknown;
   rawBody: string;
+  /** `performance.now()` when the request arrived. */
+  receivedAt: number;
   /** Resolves when the client closed the connection before the reply was complete. */
   clientClosed: Promise<void>;
   /** True once the client closed the connection before the reply was complete. */
@@ -100,6 +102,7 @@ export async function startWireServer(): Promise<WireServer> {
   let last: Reply = { status: 500, body: { error: { message: 'wire server: no reply scripted' } } };
 
   const server: Server = createServer((req, res) => {
+    const receivedAt = performance.now();
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
@@ -125,6 +128,7 @@ export async function startWireServer(): Promise<WireServer> {
         headers: req.headers,
         body,
         rawBody,
+        receivedAt,
         clientClosed,
         get closedEarly() {
           return closedEarly;

@@ -2,6 +2,7 @@
  * Turns a model name into a `ChatModel`: aliases from config, `provider:model`, `local:`
  * names and paths to .gguf files, and the default when nothing is named.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChatModel } from './chat-model.js';
@@ -122,9 +123,11 @@ async function localModelFile(
     if (found) return found;
     throw new ModelNotFoundError(`no local model named "${target.name}" in ${dir}. ${howToGetAModel(dir)}`);
   }
-  const existing = await resolveModelFile(DEFAULT_LOCAL_MODEL.file, dir);
-  if (existing) return existing;
   const ref = ctx.config.local.default_model ?? DEFAULT_LOCAL_MODEL.ref;
+  const known =
+    ref === DEFAULT_LOCAL_MODEL.ref ? DEFAULT_LOCAL_MODEL.file : await rememberedDefault(dir, ref);
+  const existing = known ? await resolveModelFile(known, dir) : undefined;
+  if (existing) return existing;
   if (ctx.config.local.auto_pull === false) {
     throw new ModelNotFoundError(`no local model yet, and local.auto_pull is off. ${howToGetAModel(dir)}`);
   }
@@ -136,6 +139,7 @@ async function localModelFile(
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
       ...(ctx.env.HF_ENDPOINT ? { hfEndpoint: ctx.env.HF_ENDPOINT } : {}),
     });
+    await rememberDefault(dir, ref, r.file);
     return r.path;
   } catch (e) {
     if (ctx.signal?.aborted) throw e;
@@ -144,4 +148,25 @@ async function localModelFile(
       { cause: e },
     );
   }
+}
+
+/** Records which file a configured default ref resolved to, so later runs need no network. */
+const DEFAULT_MARKER = '.default-model.json';
+
+async function rememberedDefault(dir: string, ref: string): Promise<string | undefined> {
+  try {
+    const m = JSON.parse(await readFile(path.join(dir, DEFAULT_MARKER), 'utf8')) as {
+      ref?: unknown;
+      file?: unknown;
+    };
+    return m.ref === ref && typeof m.file === 'string' ? m.file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function rememberDefault(dir: string, ref: string, file: string): Promise<void> {
+  await writeFile(path.join(dir, DEFAULT_MARKER), `${JSON.stringify({ ref, file })}\n`).catch(
+    () => undefined,
+  );
 }
