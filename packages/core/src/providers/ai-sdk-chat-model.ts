@@ -1,21 +1,22 @@
 /**
  * `ChatModel` over any AI SDK 6 language model (every cloud provider and every
- * OpenAI-compatible local server). The AI SDK does the wire format; this file turns its
- * `fullStream` into parley events and its errors into parley errors.
+ * OpenAI-compatible local server). The AI SDK provider does the wire format; this file turns
+ * its stream parts into parley events and its errors into parley errors.
  */
-import { streamText } from 'ai';
-import type { LanguageModel, LanguageModelUsage, ModelMessage, TextStreamPart, ToolSet } from 'ai';
-import type { ChatMessage, ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js';
-import { CHAT_MODEL_SPEC_VERSION, messageText, modelLabel } from '../chat-model.js';
-import type { ChatEvent, FinishReason, InterruptedEvent, Usage } from '../events.js';
+import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js';
+import { CHAT_MODEL_SPEC_VERSION, modelLabel } from '../chat-model.js';
+import type { ChatEvent, InterruptedEvent, Usage } from '../events.js';
 import { abortMessage, linkedController } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
+import { ProviderError } from '../errors.js';
 import { toProviderError } from './provider-errors.js';
+import { mapV3Part, toCallOptions } from './v3-stream.js';
 
 export { parseRetryAfter, toProviderError } from './provider-errors.js';
 
-/** An AI SDK model object (a string id would route through the Vercel gateway, so none here). */
-export type AiSdkLanguageModel = Exclude<LanguageModel, string>;
+/** An AI SDK provider model (specification v3), as every `@ai-sdk/*` 3.x provider makes. */
+export type AiSdkLanguageModel = LanguageModelV3;
 
 /** How to build an {@link AiSdkChatModel}. */
 export interface AiSdkChatModelOptions {
@@ -29,16 +30,7 @@ export interface AiSdkChatModelOptions {
   capabilities?: ModelCapabilities;
 }
 
-const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>([
-  'stop',
-  'length',
-  'tool-calls',
-  'content-filter',
-  'error',
-  'other',
-]);
-
-/** A `ChatModel` that streams through the AI SDK's `streamText`. */
+/** A `ChatModel` that streams through an AI SDK provider model's `doStream`. */
 export class AiSdkChatModel implements ChatModel {
   readonly specificationVersion = CHAT_MODEL_SPEC_VERSION;
   readonly provider: string;
@@ -85,22 +77,18 @@ export class AiSdkChatModel implements ChatModel {
     // closes the HTTP request too.
     const ctl = linkedController(signal);
     let terminal: ChatEvent | undefined;
+    let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
     try {
-      const result = streamText({
-        model: this.languageModel,
-        system: request.system,
-        messages: toModelMessages(request.messages),
-        temperature: request.temperature,
-        maxOutputTokens: request.maxTokens,
-        topP: request.topP,
-        seed: request.seed,
-        maxRetries: 0,
+      const result = await this.languageModel.doStream({
+        ...toCallOptions(request),
         abortSignal: ctl.signal,
-        // Errors arrive as `error` parts; the default handler would also print them.
-        onError: () => {},
+        includeRawChunks: false,
       });
-      for await (const part of result.fullStream) {
-        const step = mapPart(part);
+      reader = result.stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const step = mapV3Part(value);
         if (step.kind === 'event') {
           if (step.event.type === 'text-delta') text += step.event.text;
           if (step.event.type === 'text-delta' || step.event.type === 'reasoning-delta') clock.token();
@@ -114,9 +102,6 @@ export class AiSdkChatModel implements ChatModel {
             usage,
             timings: clock.timings(usage.outputTokens),
           };
-        } else if (step.kind === 'abort') {
-          terminal = interrupted();
-          break;
         } else if (step.kind === 'error') {
           terminal = failure(step.error);
           break;
@@ -126,106 +111,21 @@ export class AiSdkChatModel implements ChatModel {
       terminal = failure(e);
     } finally {
       ctl.abort();
+      reader?.cancel().catch(() => undefined);
     }
     if (terminal === undefined) {
       terminal = signal?.aborted
         ? interrupted()
-        : failure(new Error('the stream ended without a finish event'));
+        : {
+            type: 'error',
+            error: new ProviderError(
+              'malformed_response',
+              `${label}: the stream ended without a finish part; the answer may be cut short`,
+              { provider: this.provider },
+            ).toInfo(),
+          };
     }
     if (terminal.type === 'done') yield { type: 'usage', usage: terminal.usage };
     yield terminal;
   }
-}
-
-type Step =
-  | { kind: 'event'; event: ChatEvent }
-  | { kind: 'finish'; finishReason: FinishReason; usage: Usage }
-  | { kind: 'abort' }
-  | { kind: 'error'; error: unknown }
-  | { kind: 'skip' };
-
-/** What one AI SDK stream part means to parley. */
-function mapPart(part: TextStreamPart<ToolSet>): Step {
-  switch (part.type) {
-    case 'text-delta':
-      return part.text ? { kind: 'event', event: { type: 'text-delta', text: part.text } } : { kind: 'skip' };
-    case 'reasoning-delta':
-      return part.text
-        ? { kind: 'event', event: { type: 'reasoning-delta', text: part.text } }
-        : { kind: 'skip' };
-    case 'tool-call':
-      return {
-        kind: 'event',
-        event: { type: 'tool-call', id: part.toolCallId, name: part.toolName, args: part.input },
-      };
-    case 'tool-result':
-      return {
-        kind: 'event',
-        event: { type: 'tool-result', id: part.toolCallId, name: part.toolName, result: part.output },
-      };
-    case 'tool-error':
-      return {
-        kind: 'event',
-        event: {
-          type: 'tool-result',
-          id: part.toolCallId,
-          name: part.toolName,
-          result: part.error instanceof Error ? part.error.message : part.error,
-          isError: true,
-        },
-      };
-    case 'start-step':
-      // Warnings (e.g. a setting the provider ignores) are one notice, not errors.
-      return part.warnings.length > 0
-        ? {
-            kind: 'event',
-            event: {
-              type: 'notice',
-              level: 'warn',
-              code: 'provider_warning',
-              message: part.warnings.map(warningText).join('; '),
-            },
-          }
-        : { kind: 'skip' };
-    case 'finish':
-      return {
-        kind: 'finish',
-        finishReason: FINISH_REASONS.has(part.finishReason) ? part.finishReason : 'other',
-        usage: toUsage(part.totalUsage),
-      };
-    case 'abort':
-      return { kind: 'abort' };
-    case 'error':
-      return { kind: 'error', error: part.error };
-    default:
-      return { kind: 'skip' };
-  }
-}
-
-function warningText(
-  w: Extract<TextStreamPart<ToolSet>, { type: 'start-step' }>['warnings'][number],
-): string {
-  if (w.type === 'other') return w.message;
-  const what = w.type === 'unsupported' ? 'not supported' : 'compatibility mode';
-  return `${w.feature}: ${what}${w.details ? ` (${w.details})` : ''}`;
-}
-
-function toUsage(u: LanguageModelUsage): Usage {
-  return { inputTokens: u.inputTokens, outputTokens: u.outputTokens, totalTokens: u.totalTokens };
-}
-
-/** parley messages as AI SDK `ModelMessage`s; images travel as raw bytes with their media type. */
-export function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[] {
-  return messages.map((m): ModelMessage => {
-    if (m.role === 'assistant')
-      return { role: 'assistant', content: [{ type: 'text', text: messageText(m) }] };
-    return {
-      role: 'user',
-      content: m.content.map((p) =>
-        p.type === 'text'
-          ? { type: 'text' as const, text: p.text }
-          : { type: 'image' as const, image: p.data, mediaType: p.mediaType },
-      ),
-    };
-  });
 }
