@@ -77,6 +77,37 @@ describe('parley one-shot', () => {
   });
 });
 
+describe('parley flags', () => {
+  it('--no-stream prints the same answer at once; -s changes the prompt', async () => {
+    const streamed = await runParley([...local, '--max-tokens', '20', 'Once upon a time'], { env: env() });
+    const whole = await runParley([...local, '--max-tokens', '20', '--no-stream', 'Once upon a time'], {
+      env: env(),
+    });
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).toBe(streamed.stdout);
+    const sys = await runParley(
+      [...local, '--max-tokens', '5', '--json', '-s', 'You tell stories about dragons.', 'Once'],
+      {
+        env: env(),
+      },
+    );
+    const plain = await runParley([...local, '--max-tokens', '5', '--json', 'Once'], { env: env() });
+    expect(JSON.parse(sys.stdout).usage.inputTokens).toBeGreaterThan(
+      JSON.parse(plain.stdout).usage.inputTokens,
+    );
+  });
+
+  it('config path shows the PARLEY_HOME directories', async () => {
+    const r = await runParley(['config', 'path'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`config file: ${path.join(home, 'config', 'config.toml')}`);
+    expect(r.stdout).toContain(`models dir:  ${path.join(home, 'data', 'models')}`);
+    const bad = await runParley(['config', 'nonsense'], { env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('config show | path');
+  });
+});
+
 describe('parley exit codes and bad input', () => {
   it('exits 2 on an empty prompt', async () => {
     const r = await runParley([...local, '   '], { env: env() });

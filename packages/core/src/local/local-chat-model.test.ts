@@ -30,6 +30,13 @@ describe('LocalChatModel on stories260K', () => {
     expect(done.model).toBe('local:stories260K');
   });
 
+  it('keeps the model loaded between turns', async () => {
+    const first = await engine.load(STORIES);
+    await collect(model.stream({ messages: [userText('Hi')], maxTokens: 3 }));
+    expect(await engine.load(STORIES)).toBe(first);
+    expect(first.threads).toBe(1);
+  });
+
   it('is deterministic at temperature 0', async () => {
     const text = async () =>
       (await collect(model.stream({ messages: [userText('The cat')], maxTokens: 30, temperature: 0 })))
