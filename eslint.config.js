@@ -50,6 +50,27 @@ export default tseslint.config(
     },
   },
   {
+    // The browser UI: plain ES modules run by the browser, not Node.
+    files: ['packages/server/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        sessionStorage: 'readonly',
+        WebSocket: 'readonly',
+        FileReader: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        requestAnimationFrame: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
+  {
     // The core knows no front end: no UI, server or sibling-workspace imports.
     files: ['packages/core/**/*.ts'],
     rules: {

@@ -14,8 +14,10 @@ function time(args) {
   return ms;
 }
 
-const cases = { node: ['-e', '0'], version: [BIN, '--version'], help: [BIN, '--help'] };
-const samples = { node: [], version: [], help: [] };
+// An empty ES module: the floor for any ESM command-line tool.
+const EMPTY = fileURLToPath(new URL('./lib/empty.mjs', import.meta.url));
+const cases = { node: ['-e', '0'], esm: [EMPTY], version: [BIN, '--version'], help: [BIN, '--help'] };
+const samples = { node: [], esm: [], version: [], help: [] };
 time(cases.version); // warm the file cache
 for (let i = 0; i < RUNS; i++) {
   for (const [k, args] of Object.entries(cases)) samples[k].push(time(args));
@@ -26,8 +28,10 @@ writeResult('version', {
   command: 'node bench/version.bench.js',
   goal: 'parley --version wall time < 150 ms',
   node_e_0_ms: summary(samples.node),
+  node_empty_esm_ms: summary(samples.esm),
   version_ms: summary(samples.version),
   help_ms: summary(samples.help),
   version_over_node_ratio: round(median(samples.version) / base, 3),
   help_over_node_ratio: round(median(samples.help) / base, 3),
+  version_over_empty_esm_ratio: round(median(samples.version) / median(samples.esm), 3),
 });

@@ -34,7 +34,14 @@ beforeEach(() => wire.reset());
 function parley(config: Record<string, unknown> = {}): Parley {
   const p = createParley({
     env: { PARLEY_HOME: home.home },
-    config: { max_retries: 2, retry_base_delay_ms: 10, retry_max_delay_ms: 5000, ...config },
+    // The engine is under test here, not the response cache (test/cache covers it).
+    config: {
+      max_retries: 2,
+      retry_base_delay_ms: 10,
+      retry_max_delay_ms: 5000,
+      cache: { enabled: false },
+      ...config,
+    },
     local: { threads: 1, gpu: false },
   });
   made.push(p);

@@ -4,7 +4,17 @@ import type { ConfigLayer } from '@parley/core';
 import { UsageError } from '@parley/core';
 
 export interface CliArgs {
-  command: 'prompt' | 'models' | 'config' | 'help' | 'version';
+  command:
+    | 'prompt'
+    | 'models'
+    | 'config'
+    | 'history'
+    | 'import'
+    | 'serve'
+    | 'cache'
+    | 'template'
+    | 'help'
+    | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
   rest: string[];
   prompt: string | undefined;
@@ -17,6 +27,20 @@ export interface CliArgs {
   verbose: boolean;
   configFile: string | undefined;
   sha256: string | undefined;
+  /** `-c`: go on with the most recent conversation. */
+  continue: boolean;
+  /** `--conversation ID`: go on with this conversation. */
+  conversation: string | undefined;
+  /** `history export --format json|md`. */
+  format: string | undefined;
+  /** `history search --fts`: the FTS5 query syntax. */
+  fts: boolean;
+  /** `history list --limit N`. */
+  limit: number | undefined;
+  /** `--template NAME`: the prompt is this template, rendered. */
+  template: string | undefined;
+  /** `--vars JSON` or `--vars @file.json`: the template's variables. */
+  vars: string | undefined;
 }
 
 const OPTIONS = {
@@ -28,6 +52,10 @@ const OPTIONS = {
   'api-key': { type: 'string' },
   fallback: { type: 'string' },
   race: { type: 'string' },
+  cache: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  template: { type: 'string' },
+  vars: { type: 'string' },
   image: { type: 'string', short: 'i', multiple: true },
   stream: { type: 'boolean' },
   'no-stream': { type: 'boolean' },
@@ -37,6 +65,15 @@ const OPTIONS = {
   config: { type: 'string' },
   sha256: { type: 'string' },
   verbose: { type: 'boolean' },
+  continue: { type: 'boolean', short: 'c' },
+  conversation: { type: 'string' },
+  'no-log': { type: 'boolean' },
+  format: { type: 'string' },
+  fts: { type: 'boolean' },
+  limit: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -74,7 +111,15 @@ export function parseCli(argv: string[]): CliArgs {
   let prompt: string | undefined;
   if (v.help) command = 'help';
   else if (v.version) command = 'version';
-  else if (pos[0] === 'models' || pos[0] === 'config') {
+  else if (
+    pos[0] === 'history' ||
+    pos[0] === 'import' ||
+    pos[0] === 'models' ||
+    pos[0] === 'config' ||
+    pos[0] === 'serve' ||
+    pos[0] === 'cache' ||
+    pos[0] === 'template'
+  ) {
     command = pos[0];
     rest = pos.slice(1);
   } else if (pos.length > 0) prompt = pos.join(' ');
@@ -97,6 +142,25 @@ export function parseCli(argv: string[]): CliArgs {
     if (v.model.trim() === '') throw new UsageError('--model must not be empty');
     flags.model = v.model;
   }
+  const port = num('port', v.port, true);
+  if (port !== undefined && (port < 0 || port > 65535))
+    throw new UsageError(`--port must be 0-65535, got ${port}`);
+  if (v.host !== undefined || port !== undefined || v.token !== undefined) {
+    if (command !== 'serve') throw new UsageError('--host, --port and --token go with parley serve');
+    flags.server = { host: v.host, port, token: v.token };
+  }
+  if (v['no-log']) flags.store = { log: false };
+  if (v.cache && v['no-cache']) throw new UsageError('--cache and --no-cache contradict each other: use one');
+  if (v['no-cache']) flags.cache = { enabled: false };
+  if (v.cache) flags.cache = { enabled: true, mode: 'always' };
+  if (v.vars !== undefined && v.template === undefined && command !== 'template') {
+    throw new UsageError('--vars goes with --template NAME (or parley template render NAME)');
+  }
+  if (v.continue && v.conversation !== undefined) {
+    throw new UsageError('--continue and --conversation both pick a conversation: use one');
+  }
+  const limit = num('limit', v.limit, true);
+  if (limit !== undefined && limit < 0) throw new UsageError(`--limit must be 0 or more, got ${limit}`);
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -112,5 +176,12 @@ export function parseCli(argv: string[]): CliArgs {
     verbose: v.verbose === true,
     configFile: v.config,
     sha256: v.sha256,
+    continue: v.continue === true,
+    conversation: v.conversation,
+    format: v.format,
+    fts: v.fts === true,
+    limit,
+    template: v.template,
+    vars: v.vars,
   };
 }

@@ -7,6 +7,21 @@ Usage:
   parley models list               list downloaded models
   parley config show               show the effective configuration (keys redacted)
   parley config path               print the config file and data directories
+  parley history [list]            recent conversations (--limit N, 0 for all; --json)
+  parley history show ID           a conversation as text (--json for the export)
+  parley history search TEXT       find messages containing every word (--fts: FTS5 syntax)
+  parley history rm ID...          delete conversations
+  parley history export ID         print a conversation (--format json|md, default json)
+  parley import FILE               import a JSON export (- reads stdin)
+  parley serve [--host H] [--port N] [--token T]
+                                   serve the OpenAI-compatible API, the WebSocket and the UI
+  parley cache stats               hits, misses, hit ratio, entries and bytes per model (--json)
+  parley cache clear [--model M]   forget cached answers (of one model)
+  parley template list             the prompt templates (--json)
+  parley template show NAME        print a template
+  parley template create NAME [FILE]  add a template from FILE or stdin (checked first)
+  parley template rm NAME          delete a template
+  parley template render NAME --vars JSON   print a template rendered
 
 Options:
   -m, --model NAME        provider:model, an alias, or a path to a .gguf file
@@ -24,6 +39,16 @@ Options:
       --timeout MS        longest wait for the first token, and between tokens
       --config FILE       read this config file instead of the default
       --verbose           more detail on stderr
+  -c, --continue          go on with the most recent conversation
+      --conversation ID   go on with this conversation
+      --no-log            do not save this turn in the history
+      --cache             cache this answer even when not deterministic (temperature > 0)
+      --no-cache          neither read nor keep a cached answer
+      --template NAME     the prompt is this template, rendered (prompt words are appended)
+      --vars JSON         the template's variables: a JSON object, or @file.json
+      --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
+      --port N            with serve: port (default 8787; 0 picks a free one)
+      --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)
   -h, --help              show this help
   -v, --version           show the version
 

@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { EXIT, ParleyError, createParley, describeError, exitCodeFor, type Parley } from '@parley/core';
 import { parseCli, type CliArgs } from './args.js';
+import { runCacheCommand } from './commands/cache.js';
 import { runConfigCommand } from './commands/config.js';
+import { runHistoryCommand, runImportCommand } from './commands/history.js';
 import { runModelsCommand } from './commands/models.js';
+import { runServeCommand, SERVE_DEFAULTS } from './commands/serve.js';
+import { runTemplateCommand } from './commands/template.js';
 import { HELP } from './help.js';
 import { runOneShot } from './one-shot.js';
 import { defaultOutput, paint, type Output } from './output.js';
@@ -34,6 +38,7 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
     parley = createParley({
       config: args.flags,
       ...(args.configFile ? { configFile: args.configFile } : {}),
+      ...(args.command === 'serve' ? { defaults: SERVE_DEFAULTS } : {}),
       onPull: (p) => {
         bar ??= createProgressBar(o.err as NodeJS.WriteStream, { label: `downloading ${p.file}` });
         bar.update(p.receivedBytes, p.totalBytes);
@@ -41,6 +46,11 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
     });
     if (args.command === 'config') return runConfigCommand(parley, args, o);
     if (args.command === 'models') return await runModelsCommand(parley, args, o);
+    if (args.command === 'history') return await runHistoryCommand(parley, args, o);
+    if (args.command === 'import') return await runImportCommand(parley, args, o);
+    if (args.command === 'serve') return await runServeCommand(parley, args, o);
+    if (args.command === 'cache') return await runCacheCommand(parley, args, o);
+    if (args.command === 'template') return await runTemplateCommand(parley, args, o);
     return await runOneShot(parley, args, o);
   } catch (e) {
     const code = exitCodeFor(e);

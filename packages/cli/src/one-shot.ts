@@ -1,9 +1,11 @@
 /** `parley "prompt"`: stream one answer to stdout. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatEvent, ChatRequest, MessagePart, Parley } from '@parley/core';
+import type { ChatEvent, MessagePart, Parley } from '@parley/core';
 import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
 import type { CliArgs } from './args.js';
+import { cliConversation } from './commands/history.js';
+import { templatePrompt } from './commands/template.js';
 import { buildPrompt, readStdin } from './input.js';
 import { paint, type Output } from './output.js';
 
@@ -38,7 +40,7 @@ export async function runOneShot(
   stdin?: NodeJS.ReadStream,
 ): Promise<number> {
   const piped = await readStdin(stdin);
-  const text = buildPrompt(args.prompt, piped, parley.config.max_input_chars);
+  const text = buildPrompt(await templatePrompt(parley, args), piped, parley.config.max_input_chars);
   const images = await Promise.all(args.images.map(readImage));
 
   const ac = new AbortController();
@@ -61,15 +63,14 @@ export async function runOneShot(
         }
       }
     }
-    const request: ChatRequest = {
-      messages: [{ role: 'user', content: [{ type: 'text', text }, ...images] }],
-    };
+    // The turn is saved as it goes (unless --no-log); -c and --conversation go on with one.
+    const conversation = await cliConversation(parley, args, o);
     const opts = {
       signal: ac.signal,
       ...(args.model ? { model: args.model } : {}),
       ...(args.race ? { race: args.race } : {}),
     };
-    const events = parley.stream(request, opts);
+    const events = conversation.send([{ type: 'text', text }, ...images], opts);
     if (args.json) return await printJson(events, o);
     return await printStream(events, o, args);
   } finally {
@@ -138,6 +139,7 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       usage: r.usage,
       timings: r.timings,
       notices: r.notices,
+      cached: r.cached,
     })}\n`,
   );
   return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;

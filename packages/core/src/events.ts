@@ -78,6 +78,8 @@ export interface DoneEvent {
   finishReason: FinishReason;
   usage: Usage;
   timings: Timings;
+  /** True when the response cache answered (the model was not called). */
+  cached?: boolean | undefined;
 }
 /** The stream was cancelled; `partialText` is what arrived before the cancel. */
 export interface InterruptedEvent {

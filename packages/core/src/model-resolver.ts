@@ -14,13 +14,16 @@ import type { LocalEngine } from './local/local-engine.js';
 import { DEFAULT_LOCAL_MODEL, howToGetAModel } from './models/default-model.js';
 import { pullModel } from './models/download.js';
 import { resolveModelFile } from './models/model-files.js';
+import { CannedChatModel } from './providers/canned-chat-model.js';
 import { getProviderSpec, inferProviderFromKey, providerNames } from './providers/catalog.js';
 import { createProviderModel } from './providers/create-provider-model.js';
 
 /** Where a model name points, before anything is loaded. */
 export type ModelTarget =
   | { kind: 'local'; path: string | undefined; name: string }
-  | { kind: 'provider'; provider: string; modelId: string };
+  | { kind: 'provider'; provider: string; modelId: string }
+  /** `canned:NAME`: the benchmarking aid that streams a fixed text (not a model). */
+  | { kind: 'canned'; name: string };
 
 export interface ResolverContext {
   config: ParleyConfig;
@@ -71,6 +74,7 @@ export function parseModelName(name: string, config: ParleyConfig): ModelTarget 
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? spec : spec.slice(0, colon);
   const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  if (provider === 'canned') return { kind: 'canned', name: rest || 'lorem' };
   if (provider === 'local') {
     if (rest === '') return { kind: 'local', path: undefined, name: '' };
     return looksLikePath(rest) ? localPath(rest) : { kind: 'local', path: undefined, name: rest };
@@ -92,6 +96,7 @@ export function parseModelName(name: string, config: ParleyConfig): ModelTarget 
 export async function resolveModel(name: string | undefined, ctx: ResolverContext): Promise<ChatModel> {
   const { config } = ctx;
   const target = parseModelName(name ?? defaultModelName(config), config);
+  if (target.kind === 'canned') return new CannedChatModel(target.name);
   if (target.kind === 'provider') {
     const spec = getProviderSpec(target.provider);
     const settings = config.providers[target.provider] ?? {};

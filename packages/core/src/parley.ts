@@ -12,6 +12,15 @@
  * await parley.dispose();
  * ```
  */
+import {
+  cacheApplies,
+  cacheModeFor,
+  cacheSettings,
+  createResponseCacheStore,
+  withResponseCache,
+} from './cache/cache-config.js';
+import type { ResponseCacheStore } from './cache/response-cache-store.js';
+import { storeCacheBacking } from './cache/store-backing.js';
 import type { ChatMessage, ChatModel, ChatRequest, MessagePart } from './chat-model.js';
 import { userText } from './chat-model.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
@@ -22,6 +31,9 @@ import type { ChatEvent, FinishReason, Timings, Usage } from './events.js';
 import { ParleyError, StreamError } from './errors.js';
 import { LocalEngine, type LocalEngineOptions } from './local/local-engine.js';
 import { resolveModel, type ResolverContext } from './model-resolver.js';
+import type { ConversationStore } from './store/conversation-store.js';
+import { ConversationLog, loadConversation, type SavedConversation } from './store/conversation-log.js';
+import { openStore } from './store/open-store.js';
 
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
@@ -30,8 +42,12 @@ export interface ParleyOptions {
   env?: NodeJS.ProcessEnv;
   /** Read this config file instead of the default. */
   configFile?: string;
+  /** A front end's defaults: over the built-in ones, under the file, environment and flags. */
+  defaults?: ConfigLayer;
   /** Overrides for the local engine (tests pin `threads: 1`). */
   local?: LocalEngineOptions;
+  /** The history store (default: SQLite at `store.path` or `<data dir>/parley.db`, opened on first use). */
+  store?: ConversationStore;
   /** fetch used by cloud providers and downloads. */
   fetch?: typeof fetch;
   /** Progress of the default model's first download. */
@@ -49,6 +65,8 @@ export interface StreamOptions {
   temperature?: number;
   maxTokens?: number;
   signal?: AbortSignal;
+  /** `true` caches even a non-deterministic request (`--cache`), `false` bypasses the cache. */
+  cache?: boolean;
 }
 
 /** The whole answer of `chat()`. */
@@ -60,6 +78,8 @@ export interface ChatResult {
   usage: Usage;
   timings: Timings;
   notices: string[];
+  /** True when the response cache answered. */
+  cached: boolean;
 }
 
 export class Parley {
@@ -73,6 +93,7 @@ export class Parley {
     this.env = options.env ?? process.env;
     const loadOpts: LoadConfigOptions = { env: this.env, flags: options.config ?? {} };
     if (options.configFile) loadOpts.configFile = options.configFile;
+    if (options.defaults) loadOpts.defaults = options.defaults;
     const { config, paths } = loadConfig(loadOpts);
     this.config = config;
     this.paths = paths;
@@ -129,6 +150,10 @@ export class Parley {
       };
       return;
     }
+    const cacheMode = cacheModeFor(cacheSettings(c), opts.cache);
+    if (cacheApplies(cacheMode, models, request)) {
+      models = withResponseCache(models, this.responseCache(), cacheMode, c);
+    }
     yield* runTurn(models, request, {
       maxRetries: c.max_retries,
       baseDelayMs: c.retry_base_delay_ms,
@@ -145,13 +170,51 @@ export class Parley {
     return collectTurn(this.stream(input, opts));
   }
 
-  /** A conversation that keeps its history between turns. */
-  conversation(opts: { system?: string; model?: string } = {}): Conversation {
+  /** A conversation that keeps its history between turns (and saves them; see `ConversationOptions`). */
+  conversation(opts: ConversationOptions = {}): Conversation {
     return new Conversation(this, opts);
   }
 
+  /**
+   * Go on with a stored conversation: the one with `id` (`NotFoundError` when unknown), or
+   * the most recently updated one (a new conversation when there is none yet).
+   */
+  async resumeConversation(id?: string, opts: ConversationOptions = {}): Promise<Conversation> {
+    return new Conversation(this, opts, await loadConversation(this.store(), id));
+  }
+
+  /** The history store, opened (and migrated) on first use. */
+  store(): ConversationStore {
+    this.openedStore ??= this.options.store ?? openStore(this.config, this.paths);
+    return this.openedStore;
+  }
+  private openedStore: ConversationStore | undefined;
+
+  /**
+   * The response cache, created on first use: memory over the store's cache entries (memory
+   * only when `cache.persist` is off or the store cannot be opened).
+   */
+  responseCache(): ResponseCacheStore {
+    if (!this.cacheStore) {
+      const settings = cacheSettings(this.config);
+      let backing: ReturnType<typeof storeCacheBacking> | undefined;
+      try {
+        backing = settings.persist ? storeCacheBacking(this.store()) : undefined;
+      } catch {
+        backing = undefined;
+      }
+      this.cacheStore = createResponseCacheStore(settings, backing);
+    }
+    return this.cacheStore;
+  }
+  private cacheStore: ResponseCacheStore | undefined;
+
   /** Unload local models. */
   async dispose(): Promise<void> {
+    await this.cacheStore?.close();
+    this.cacheStore = undefined;
+    if (this.openedStore && this.openedStore !== this.options.store) await this.openedStore.close();
+    this.openedStore = undefined;
     await this.engine.dispose();
   }
 }
@@ -183,6 +246,7 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
           usage: e.usage,
           timings: e.timings,
           notices,
+          cached: e.cached === true,
         };
       case 'interrupted':
         return {
@@ -193,6 +257,7 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
           usage: e.usage,
           timings: e.timings,
           notices,
+          cached: false,
         };
       default:
         break;
@@ -201,18 +266,45 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
   throw new StreamError({ code: 'runtime', message: 'the stream ended without an answer', retryable: false });
 }
 
-/** A conversation: the system prompt and history, kept between turns. */
+/** Options of `parley.conversation()` and `parley.resumeConversation()`. */
+export interface ConversationOptions {
+  system?: string;
+  model?: string;
+  /** Save every turn in the store (default: the `store.log` setting, which defaults to true). */
+  log?: boolean;
+  /** Which front end is talking (`cli`, `tui`, `server`), saved with the conversation. */
+  source?: string;
+}
+
+/** A conversation: the system prompt and history, kept between turns (and saved, see `log`). */
 export class Conversation {
   readonly messages: ChatMessage[] = [];
   system: string | undefined;
   model: string | undefined;
+  /** Saves the turns; undefined when this conversation is not saved. */
+  readonly log: ConversationLog | undefined;
+  private readonly savedId: string | undefined;
 
   constructor(
     private readonly parley: Parley,
-    opts: { system?: string; model?: string },
+    opts: ConversationOptions,
+    saved?: SavedConversation,
   ) {
-    this.system = opts.system;
-    this.model = opts.model;
+    this.system = opts.system ?? saved?.record.system ?? undefined;
+    this.model = opts.model ?? saved?.record.model ?? undefined;
+    this.savedId = saved?.record.id;
+    if (saved) this.messages.push(...saved.history);
+    if (opts.log ?? parley.config.store?.log ?? true) {
+      this.log = new ConversationLog(() => parley.store(), {
+        conversationId: this.savedId,
+        source: opts.source,
+      });
+    }
+  }
+
+  /** The stored conversation's id: once the first turn is saved, or when resumed. */
+  get id(): string | undefined {
+    return this.log?.conversationId ?? this.savedId;
   }
 
   /** Send a message and stream the answer; the answer (or its partial text) joins the history. */
@@ -226,7 +318,10 @@ export class Conversation {
     const streamOpts: StreamOptions = { ...opts };
     if (this.system !== undefined) streamOpts.system = this.system;
     if (opts.model ?? this.model) streamOpts.model = (opts.model ?? this.model) as string;
-    for await (const e of this.parley.stream({ messages: [...this.messages] }, streamOpts)) {
+    const stream = this.parley.stream({ messages: [...this.messages] }, streamOpts);
+    const c = this.parley.config;
+    const turn = { system: streamOpts.system ?? c.system, model: streamOpts.model, defaultModel: c.model };
+    for await (const e of this.log ? this.log.record(parts, stream, turn) : stream) {
       if (e.type === 'text-delta') text += e.text;
       if ((e.type === 'done' || e.type === 'interrupted') && text) {
         this.messages.push({ role: 'assistant', content: [{ type: 'text', text }] });

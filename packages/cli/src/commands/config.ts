@@ -8,9 +8,11 @@ export function redactedConfig(parley: Parley): Record<string, unknown> {
   const c = structuredClone(parley.config) as Record<string, unknown> & {
     api_key?: string;
     providers: Record<string, { api_key?: string }>;
+    server?: { token?: string };
   };
   if (c.api_key) c.api_key = maskKey(c.api_key);
   for (const p of Object.values(c.providers)) if (p.api_key) p.api_key = maskKey(p.api_key);
+  if (c.server?.token) c.server.token = maskKey(c.server.token);
   return c;
 }
 

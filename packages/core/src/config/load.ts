@@ -28,10 +28,17 @@ export const ENV_KEYS: Record<string, { path: string[]; conv: Conv }> = {
   PARLEY_MAX_RETRIES: { path: ['max_retries'], conv: 'int' },
   PARLEY_MAX_INPUT_CHARS: { path: ['max_input_chars'], conv: 'int' },
   PARLEY_HISTORY_LIMIT: { path: ['history_limit'], conv: 'int' },
+  PARLEY_CACHE: { path: ['cache', 'enabled'], conv: 'bool' },
+  PARLEY_LOG: { path: ['store', 'log'], conv: 'bool' },
   PARLEY_THREADS: { path: ['local', 'threads'], conv: 'int' },
   PARLEY_GPU: { path: ['local', 'gpu'], conv: 'gpu' },
   PARLEY_CONTEXT_SIZE: { path: ['local', 'context_size'], conv: 'int' },
   PARLEY_AUTO_PULL: { path: ['local', 'auto_pull'], conv: 'bool' },
+  PARLEY_SEQUENCES: { path: ['local', 'sequences'], conv: 'int' },
+  PARLEY_SERVER_HOST: { path: ['server', 'host'], conv: 'string' },
+  PARLEY_SERVER_PORT: { path: ['server', 'port'], conv: 'int' },
+  PARLEY_SERVER_TOKEN: { path: ['server', 'token'], conv: 'string' },
+  PARLEY_SERVER_ORIGINS: { path: ['server', 'origins'], conv: 'list' },
 };
 
 export interface LoadedConfig {
@@ -47,6 +54,8 @@ export interface LoadConfigOptions {
   flags?: ConfigLayer;
   /** Read this file instead of the default `config.toml`. */
   configFile?: string;
+  /** A front end's own defaults: over the built-in ones, under every other layer. */
+  defaults?: ConfigLayer;
 }
 
 /** Load, validate and merge every layer. Throws `ConfigError` naming what was wrong. */
@@ -57,10 +66,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const fileLayer = readConfigFile(file, opts.configFile !== undefined);
   const envLayer = envConfig(env);
   const flagLayer = validateLayer(opts.flags ?? {}, (key) => ({ key, source: 'command-line flag' }));
-  const merged = mergeLayers(DEFAULTS, fileLayer.layer, envLayer, flagLayer) as ParleyConfig;
+  const defaults = validateLayer(opts.defaults ?? {}, (key) => ({ key, source: 'front-end default' }));
+  const merged = mergeLayers(DEFAULTS, defaults, fileLayer.layer, envLayer, flagLayer) as ParleyConfig;
   merged.local ??= { ...DEFAULTS.local };
   registerSecret(merged.api_key);
   for (const p of Object.values(merged.providers ?? {})) registerSecret(p.api_key);
+  registerSecret(merged.server?.token);
   return { config: merged, paths, file: fileLayer.exists ? file : undefined };
 }
 

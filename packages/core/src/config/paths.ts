@@ -15,13 +15,15 @@ export interface ParleyPaths {
   state: string;
   /** Downloaded GGUF files. */
   models: string;
+  /** Prompt templates (`NAME.hbs`), in the config directory. */
+  templates: string;
   /** The config file parley reads. */
   configFile: string;
 }
 
 export function parleyPaths(env: NodeJS.ProcessEnv = process.env): ParleyPaths {
   const home = env.PARLEY_HOME;
-  let base: Omit<ParleyPaths, 'models' | 'configFile'>;
+  let base: Omit<ParleyPaths, 'models' | 'templates' | 'configFile'>;
   if (home) {
     const root = path.resolve(home);
     base = {
@@ -37,6 +39,7 @@ export function parleyPaths(env: NodeJS.ProcessEnv = process.env): ParleyPaths {
   return {
     ...base,
     models: path.join(base.data, 'models'),
+    templates: path.join(base.config, 'templates'),
     configFile: env.PARLEY_CONFIG ? path.resolve(env.PARLEY_CONFIG) : path.join(base.config, 'config.toml'),
   };
 }

@@ -41,6 +41,38 @@ export const ConfigSchema = z
     max_input_chars: positiveInt.optional(),
     /** Messages of history kept before token-aware trimming. */
     history_limit: positiveInt.optional(),
+    /** History: the conversation store (see docs/history.md). */
+    store: z
+      .object({
+        /** Save every turn (default true); `--no-log` turns it off for one call. */
+        log: z.boolean().optional(),
+        /** The SQLite database file (default `parley.db` in the data directory). */
+        path: z.string().trim().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The response cache (see docs/cache.md); defaults in `CACHE_DEFAULTS`. */
+    cache: z
+      .object({
+        /** Look answers up and keep them (default true); `--no-cache` turns it off for one call. */
+        enabled: z.boolean().optional(),
+        /** `deterministic` (temperature 0, the default) or `always` (what `--cache` asks for). */
+        mode: z.enum(['deterministic', 'always']).optional(),
+        /** Byte budget of the in-memory tier (default 64 MiB). */
+        max_bytes: positiveInt.optional(),
+        /** How long an answer is served, in ms; 0 for ever (default 7 days). */
+        ttl_ms: z.number().int().min(0).optional(),
+        /** Keep answers in the store so they survive a restart (default true). */
+        persist: z.boolean().optional(),
+        /** Evict in-memory answers when the resident set reaches this many MB (default off). */
+        pressure_rss_mb: positiveInt.optional(),
+        /** … or when the V8 heap in use reaches this many MB (default 85 % of the heap limit). */
+        pressure_heap_mb: positiveInt.optional(),
+        /** Share of `max_bytes` kept in memory after a pressure eviction (default 0.25). */
+        pressure_floor_ratio: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     aliases: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'alias names use letters, digits, _ . -'), modelName)
       .optional(),
@@ -55,6 +87,27 @@ export const ConfigSchema = z
         auto_pull: z.boolean().optional(),
         /** What to pull on first use (`hf:org/repo:QUANT` or a URL). */
         default_model: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** `parley serve`: the HTTP API, the WebSocket and the browser UI. */
+    server: z
+      .object({
+        /** Address to listen on; anything but loopback needs a token. */
+        host: z.string().trim().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        /** Bearer token every HTTP and WebSocket request must carry. */
+        token: z.string().min(8, 'use at least 8 characters').optional(),
+        /** Browser origins allowed besides the server's own (`*` allows any). */
+        origins: z.array(z.string().trim().min(1)).optional(),
+        /** Largest WebSocket text frame in bytes (default 1 MiB). */
+        max_text_frame: positiveInt.optional(),
+        /** Largest WebSocket binary frame in bytes (default 8 MiB). */
+        max_binary_frame: positiveInt.optional(),
+        /** Largest HTTP request body in bytes (default 8 MiB). */
+        max_body: positiveInt.optional(),
+        /** WebSocket ping interval; a peer silent for one interval is dropped (default 30000). */
+        heartbeat_ms: positiveInt.optional(),
       })
       .strict()
       .optional(),

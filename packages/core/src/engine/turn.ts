@@ -2,6 +2,7 @@
  * One turn through the chat engine: trimming to the context window (with a notice),
  * retries, the fallback chain or a race, and timings measured from the caller's side.
  */
+import { hasCachedAnswer } from '../cache/response-cache.js';
 import type { ChatModel, ChatRequest } from '../chat-model.js';
 import type { ChatEvent, Usage } from '../events.js';
 import { isTerminalEvent } from '../events.js';
@@ -25,6 +26,8 @@ const DEFAULT_ANSWER_RESERVE = 512;
 
 export function prepareFor(request: ChatRequest, historyLimit: number): PrepareRequest {
   return async (model) => {
+    // A cached answer to the whole request needs no trimming, so no local model is loaded.
+    if (await hasCachedAnswer(model, request)) return { request, notices: [] };
     const contextWindow = model.resolveContextWindow
       ? await model.resolveContextWindow().catch(() => model.capabilities.contextWindow)
       : model.capabilities.contextWindow;

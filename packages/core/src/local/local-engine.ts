@@ -31,9 +31,21 @@ export interface LoadedModel {
   acquire(signal?: AbortSignal): Promise<{ sequence: LlamaContextSequence; release: () => void }>;
 }
 
+/** What the engine is doing right now, for metrics. */
+export interface LocalEngineStats {
+  /** Models loaded (or loading). */
+  models: number;
+  /** Requests waiting for a free context sequence, over every loaded model. */
+  queued: number;
+  /** Requests that had to wait for a sequence since the engine was created. */
+  waited: number;
+}
+
 export class LocalEngine {
   private llamaPromise: Promise<Llama> | undefined;
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
+  private readonly gates = new Set<Semaphore>();
+  private waited = 0;
 
   constructor(readonly options: LocalEngineOptions = {}) {}
 
@@ -88,6 +100,7 @@ export class LocalEngine {
     const pool: LlamaContextSequence[] = [];
     for (let i = 0; i < sequences; i++) pool.push(context.getSequence());
     const gate = new Semaphore(sequences);
+    this.gates.add(gate);
     const template = (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer
       ?.chat_template;
     return {
@@ -97,6 +110,7 @@ export class LocalEngine {
       threads,
       hasChatTemplate: typeof template === 'string' && template.length > 0,
       acquire: async (signal) => {
+        if (gate.free === 0) this.waited++;
         await gate.acquire(signal);
         const sequence = pool.pop();
         if (!sequence) {
@@ -117,10 +131,18 @@ export class LocalEngine {
     };
   }
 
+  /** Loaded models and the queue for their context sequences. */
+  stats(): LocalEngineStats {
+    let queued = 0;
+    for (const g of this.gates) queued += g.queued;
+    return { models: this.loaded.size, queued, waited: this.waited };
+  }
+
   /** Unload every model and free llama.cpp. */
   async dispose(): Promise<void> {
     const all = [...this.loaded.values()];
     this.loaded.clear();
+    this.gates.clear();
     for (const p of all) {
       try {
         const m = await p;

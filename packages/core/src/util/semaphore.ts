@@ -11,6 +11,11 @@ export class Semaphore {
     return this.waiters.length;
   }
 
+  /** Slots free right now (0 while every slot is taken). */
+  get free(): number {
+    return this.available;
+  }
+
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.available > 0) {

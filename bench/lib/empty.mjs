@@ -1,0 +1,1 @@
+// Intentionally empty: the baseline of bench/version.bench.js.

@@ -1,0 +1,52 @@
+/** Small helpers shared by the SQLite repositories: JSON columns and error mapping. */
+import type { Database } from 'better-sqlite3';
+import { ParleyError } from '../../errors.js';
+import { StoreError } from '../store-errors.js';
+
+/** What every SQLite repository works with. */
+export interface SqliteContext {
+  db: Database;
+  now: () => number;
+}
+
+/** A JSON column's text; undefined and null both store NULL. */
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** Parse a JSON column (NULL stays null). */
+export function fromJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** The SQLite error code (`SQLITE_CONSTRAINT_UNIQUE`, …) of a thrown value, if it has one. */
+export function sqliteCode(e: unknown): string | undefined {
+  return e instanceof Error && e.name === 'SqliteError' ? (e as Error & { code: string }).code : undefined;
+}
+
+/**
+ * Run one store operation: parley errors pass through; SQLite and driver errors become a
+ * `StoreError` that says what failed.
+ */
+export function guard<T>(what: string, fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    if (ParleyError.is(e)) return Promise.reject(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    const closed = /not open/i.test(msg);
+    return Promise.reject(
+      new StoreError('store', closed ? `${what}: the store is closed` : `${what}: ${msg}`, { cause: e }),
+    );
+  }
+}
+
+/** A whole number ≥ 0 for LIMIT and OFFSET, or the default. */
+export function count(n: number | undefined, fallback: number): number {
+  return n === undefined || !Number.isFinite(n) || n < 0 ? fallback : Math.floor(n);
+}
+
+/** A patch without its `undefined` fields, so they leave stored values alone. */
+export function defined<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,155 @@
+/**
+ * `createServer()`: the Fastify app with the OpenAI-compatible API, the WebSocket, the
+ * metrics and the browser UI's files, all backed by one `Parley` instance.
+ */
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { installAccessControl, refuse } from './auth.js';
+import { HttpError } from './http-errors.js';
+import { ServerMetrics } from './metrics.js';
+import { ModelCatalog } from './model-catalog.js';
+import { registerOpenAIRoutes } from './openai-routes.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
+import { registerStaticFiles } from './static-files.js';
+import { TurnRegistry } from './turns.js';
+import { registerVendorFiles } from './vendor-files.js';
+import { WsHub } from './ws-hub.js';
+import { MemorySessionStore, type SessionStore } from './ws-session.js';
+
+/** A server built by {@link createServer}. */
+export interface ParleyServer {
+  /** The Fastify app (routes registered, not listening yet). */
+  readonly app: FastifyInstance;
+  readonly options: ResolvedServerOptions;
+  readonly metrics: ServerMetrics;
+  readonly sessions: SessionStore;
+  /** `http://host:port` once listening. */
+  readonly url: string | undefined;
+  /** Start listening on the configured host and port; resolves with the base URL. */
+  listen(): Promise<string>;
+  /**
+   * Shut down gracefully: refuse new turns, interrupt the running ones (each stream ends
+   * with `interrupted`), wait for them to send their last event, close every socket with
+   * 1001, then close the HTTP server. Safe to call twice. Does not dispose the `Parley`.
+   */
+  close(reason?: string): Promise<void>;
+}
+
+/** How long a shutdown waits for interrupted turns to send their last event. */
+const DRAIN_MS = 5_000;
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+/** The OpenAI-shaped error for anything a route or Fastify throws. */
+function toHttpError(err: FastifyError): HttpError {
+  if (err instanceof HttpError) return err;
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 500) return new HttpError(status, 'internal server error', { code: 'internal' });
+  const code = FASTIFY_CODES[err.code] ?? (err instanceof SyntaxError ? 'invalid_json' : 'invalid_request');
+  const message = code === 'invalid_json' ? `the body is not valid JSON: ${err.message}` : err.message;
+  return new HttpError(status, message, { code });
+}
+
+function formatUrl(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `http://${h}:${port}`;
+}
+
+/**
+ * Build the server. It does not listen until `listen()`.
+ *
+ * @throws UsageError when asked to listen on a non-loopback address without a token
+ */
+export async function createServer(options: ServerOptions): Promise<ParleyServer> {
+  const o = resolveServerOptions(options);
+  // While closing, requests get our own 503 (in OpenAI's shape), not Fastify's.
+  const app = Fastify({ logger: o.logger, bodyLimit: o.maxBody, return503OnClosing: false });
+  // JSON only: a text/plain POST is what a cross-site form could send.
+  app.removeContentTypeParser('text/plain');
+  const metrics = new ServerMetrics(o.parley.engine);
+  const turns = new TurnRegistry(metrics);
+  const catalog = new ModelCatalog(o.parley);
+  const sessions = o.sessions ?? new MemorySessionStore();
+  const hub = new WsHub(o.parley, o, catalog, turns, metrics, sessions);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) req.log.error(err);
+    metrics.error('http', e.code ?? String(e.status));
+    return reply.code(e.status).send(e.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new HttpError(404, `no route for ${req.method} ${req.url.split('?')[0] ?? ''}`, {
+      code: 'not_found',
+    });
+    metrics.error('http', 'not_found');
+    return reply.code(404).send(e.body());
+  });
+  installAccessControl(app, { token: o.token, origins: o.origins });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!turns.closing) return;
+    metrics.error('http', 'shutting_down');
+    reply.header('connection', 'close');
+    return refuse(req, reply, new HttpError(503, 'the server is shutting down', { code: 'shutting_down' }));
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+  });
+
+  await app.register(websocket, {
+    options: { maxPayload: hub.hardFrameLimit, skipUTF8Validation: true },
+    errorHandler: (_error, socket) => socket.terminate(),
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  registerOpenAIRoutes(app, { parley: o.parley, catalog, turns, metrics });
+  hub.register(app);
+  registerVendorFiles(app);
+  registerStaticFiles(app, o.webRoot);
+
+  let url: string | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    options: o,
+    metrics,
+    sessions,
+    get url() {
+      return url;
+    },
+    async listen() {
+      await app.listen({ host: o.host, port: o.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : o.port;
+      url = formatUrl(o.host, port);
+      return url;
+    },
+    close(reason = 'the server is shutting down') {
+      closing ??= (async () => {
+        turns.interruptAll(reason);
+        await turns.idle(DRAIN_MS);
+        await hub.close(reason);
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Build the server and start listening: what `parley serve` runs. */
+export async function startServer(options: ServerOptions): Promise<ParleyServer> {
+  const server = await createServer(options);
+  await server.listen();
+  return server;
+}

@@ -1,0 +1,283 @@
+/**
+ * One WebSocket connection: frames are handled one at a time, in order, and every frame
+ * gets an answer (a reply envelope or a typed `error`). Nothing a client sends closes the
+ * connection or reaches the process as an exception.
+ */
+import type { ChatMessage, MessagePart } from '@parley/core';
+import type { RawData, WebSocket } from 'ws';
+import type { WsHub } from './ws-hub.js';
+import {
+  MODES,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  parseBinary,
+  parseUpstream,
+  protocolError,
+  type ControlMessage,
+  type DownstreamEnvelope,
+  type HelloMessage,
+  type Mode,
+  type TextMessage,
+} from './ws-protocol.js';
+import { historyItems, type SessionRecord } from './ws-session.js';
+import { startWsTurn, type RunningTurn } from './ws-turn.js';
+
+/** Frames waiting past this pause reading from the socket until the backlog halves. */
+const MAX_BACKLOG = 64;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** The handler of one socket. */
+export class WsConnection {
+  private session: SessionRecord | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private backlog = 0;
+  private alive = true;
+  private turns = 0;
+  /** The last turn this connection started: a closed socket interrupts it. */
+  private own: RunningTurn | undefined;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly hub: WsHub,
+  ) {
+    socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
+    socket.on('pong', () => (this.alive = true));
+    socket.on('close', () => this.own?.interrupt('the connection closed'));
+  }
+
+  /** Send one envelope (dropped once the socket is closing). */
+  send(e: DownstreamEnvelope): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(e));
+  }
+
+  /** Called by the hub's heartbeat: drop a peer that missed the last ping, else ping it. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  /** Close the connection (shutdown). */
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Call `fn` once the socket is closed (at once if it already is). */
+  onClosed(fn: () => void): void {
+    if (this.socket.readyState === this.socket.CLOSED) fn();
+    else this.socket.once('close', fn);
+  }
+
+  private receive(frame: Buffer, isBinary: boolean): void {
+    this.hub.metrics.wsFrames.inc({ kind: isBinary ? 'binary' : 'text' });
+    if (++this.backlog > MAX_BACKLOG && !this.socket.isPaused) this.socket.pause();
+    this.queue = this.queue
+      .then(() => this.handle(frame, isBinary))
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => {
+        if (--this.backlog <= MAX_BACKLOG / 2 && this.socket.isPaused) this.socket.resume();
+      });
+  }
+
+  private fail(e: unknown, turn?: string): void {
+    const err =
+      e instanceof ProtocolError
+        ? e
+        : new ProtocolError('internal', 'the server failed to handle this frame');
+    this.hub.metrics.error('ws', err.code);
+    this.send(protocolError(err.code, err.message, turn));
+  }
+
+  private async handle(frame: Buffer, isBinary: boolean): Promise<void> {
+    const o = this.hub.options;
+    if (isBinary) {
+      if (frame.length > o.maxBinaryFrame) {
+        throw new ProtocolError(
+          'too_large',
+          `binary frame of ${frame.length} bytes; the limit is ${o.maxBinaryFrame}`,
+        );
+      }
+      const bin = parseBinary(frame);
+      this.requireSession();
+      throw new ProtocolError(
+        'no_pipeline',
+        `no pipeline is running to take ${bin.kind} #${bin.sequence}: start one with control start_pipeline`,
+      );
+    }
+    if (frame.length > o.maxTextFrame) {
+      throw new ProtocolError(
+        'too_large',
+        `text frame of ${frame.length} bytes; the limit is ${o.maxTextFrame}`,
+      );
+    }
+    let text: string;
+    try {
+      text = this.decoder.decode(frame);
+    } catch {
+      throw new ProtocolError('bad_request', 'the text frame is not valid UTF-8');
+    }
+    const msg = parseUpstream(text);
+    switch (msg.type) {
+      case 'ping':
+        this.send(msg.id === undefined ? { type: 'pong' } : { type: 'pong', id: msg.id });
+        return;
+      case 'hello':
+        return this.hello(msg);
+      case 'text':
+        try {
+          return await this.text(msg);
+        } catch (e) {
+          return this.fail(e, msg.id);
+        }
+      case 'control':
+        return this.control(msg);
+    }
+  }
+
+  private requireSession(): SessionRecord {
+    if (!this.session) throw new ProtocolError('hello_required', 'send hello first');
+    return this.session;
+  }
+
+  private async hello(msg: HelloMessage): Promise<void> {
+    if (this.session && this.hub.running.has(this.session.id)) {
+      throw new ProtocolError('busy', 'a turn is running: interrupt it or wait for it to end before hello');
+    }
+    const store = this.hub.store;
+    const found = msg.session === undefined ? undefined : await store.get(msg.session);
+    const s = found ?? (await store.create());
+    this.session = s;
+    const models = (await this.hub.catalog.list()).map((m) => m.id);
+    this.send({
+      type: 'ready',
+      protocol: PROTOCOL_VERSION,
+      session: s.id,
+      resumed: found !== undefined,
+      models,
+      model: s.settings.model ?? this.hub.catalog.defaultId(),
+      modes: MODES,
+      mode: s.mode,
+      history: historyItems(s.messages),
+      limits: {
+        max_text_frame: this.hub.options.maxTextFrame,
+        max_binary_frame: this.hub.options.maxBinaryFrame,
+      },
+    });
+  }
+
+  private async text(msg: TextMessage): Promise<void> {
+    const s = this.requireSession();
+    if (this.hub.turns.closing) throw new ProtocolError('shutting_down', 'the server is shutting down');
+    const running = this.hub.running.get(s.id);
+    if (running) {
+      throw new ProtocolError(
+        'busy',
+        `turn ${running.id} is still running: interrupt it or wait for its end`,
+      );
+    }
+    const images = msg.images ?? [];
+    if (msg.text.trim() === '' && images.length === 0)
+      throw new ProtocolError('bad_request', 'text: must not be empty');
+    const modelId = msg.model ?? s.settings.model ?? this.hub.catalog.defaultId();
+    const modelName = await this.hub.catalog.resolve(modelId);
+    if (modelName === undefined) {
+      throw new ProtocolError(
+        'bad_request',
+        `model: "${modelId}" is not offered here (ready.models lists them)`,
+      );
+    }
+    const content: MessagePart[] = [];
+    if (msg.text !== '') content.push({ type: 'text', text: msg.text });
+    for (const img of images) {
+      content.push({
+        type: 'image',
+        mediaType: img.mediaType,
+        data: new Uint8Array(Buffer.from(img.data, 'base64')),
+      });
+    }
+    const user: ChatMessage = { role: 'user', content };
+    const id = msg.id ?? `t${++this.turns}`;
+    this.send({ type: 'turn', turn: id, model: modelId });
+    this.own = startWsTurn({
+      hub: this.hub,
+      session: s,
+      send: (e) => this.send(e),
+      id,
+      modelName,
+      modelId,
+      user,
+    });
+  }
+
+  private async control(msg: ControlMessage): Promise<void> {
+    const s = this.requireSession();
+    const running = this.hub.running.get(s.id);
+    switch (msg.action) {
+      case 'interrupt': {
+        const hit = running !== undefined && (msg.turn === undefined || msg.turn === running.id);
+        if (hit) running.interrupt('interrupted by the client');
+        this.send({ type: 'ack', action: 'interrupt', running: hit, ...(hit ? { turn: running.id } : {}) });
+        return;
+      }
+      case 'switch_mode': {
+        if (!(MODES as readonly string[]).includes(msg.mode)) {
+          throw new ProtocolError(
+            'unsupported',
+            `mode "${msg.mode.slice(0, 64)}" is not available: use ${MODES.join(' or ')}`,
+          );
+        }
+        running?.interrupt('the mode changed');
+        s.mode = msg.mode as Mode;
+        await this.hub.store.save(s);
+        this.send({ type: 'ack', action: 'switch_mode', mode: s.mode });
+        return;
+      }
+      case 'settings':
+        return this.settings(s, msg.settings);
+      case 'start_pipeline':
+        throw new ProtocolError(
+          'unsupported',
+          'pipelines (voice, broadcast, monitor) are not available in this version',
+        );
+      case 'confirm_action':
+        throw new ProtocolError('unsupported', `no action is waiting for confirmation (${msg.id})`);
+    }
+  }
+
+  private async settings(
+    s: SessionRecord,
+    patch: Extract<ControlMessage, { action: 'settings' }>['settings'],
+  ) {
+    const next = { ...s.settings };
+    if (patch.model !== undefined) {
+      if (patch.model !== null && (await this.hub.catalog.resolve(patch.model)) === undefined) {
+        throw new ProtocolError('bad_request', `settings.model: "${patch.model}" is not offered here`);
+      }
+      next.model = patch.model ?? undefined;
+    }
+    if (patch.system !== undefined) next.system = patch.system ?? undefined;
+    if (patch.temperature !== undefined) next.temperature = patch.temperature ?? undefined;
+    if (patch.max_tokens !== undefined) next.maxTokens = patch.max_tokens ?? undefined;
+    s.settings = next;
+    await this.hub.store.save(s);
+    this.send({
+      type: 'ack',
+      action: 'settings',
+      settings: {
+        model: next.model ?? this.hub.catalog.defaultId(),
+        system: next.system ?? null,
+        temperature: next.temperature ?? null,
+        max_tokens: next.maxTokens ?? null,
+      },
+    });
+  }
+}

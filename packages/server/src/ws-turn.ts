@@ -1,0 +1,120 @@
+/**
+ * One `text` turn of a WebSocket session: the core's events go out as envelopes tagged
+ * with the turn id, an interrupt ends the turn within the protocol's 50 ms, and the answer
+ * (or its partial text) joins the session's history.
+ */
+import type { ChatEvent, ChatMessage, StreamOptions } from '@parley/core';
+import { isTerminalEvent } from '@parley/core';
+import type { ActiveTurn } from './turns.js';
+import type { WsHub } from './ws-hub.js';
+import type { SessionRecord } from './ws-session.js';
+import type { DownstreamEnvelope } from './ws-protocol.js';
+
+/** A running turn, as the session and its connection see it. */
+export interface RunningTurn {
+  readonly id: string;
+  /** Cancel it; `interrupted` follows within the grace period. */
+  interrupt(reason: string): void;
+}
+
+/** What one turn runs on. */
+export interface WsTurnArgs {
+  hub: WsHub;
+  session: SessionRecord;
+  /** Sends an envelope to the connection that started the turn (dropped once it is closed). */
+  send: (e: DownstreamEnvelope) => void;
+  id: string;
+  /** The core's model name, and the id the client knows it by. */
+  modelName: string;
+  modelId: string;
+  user: ChatMessage;
+}
+
+const GRACE = Symbol('grace');
+
+/** Wait for the model's own terminal event after an abort, but no longer than the grace period. */
+function graceAfterAbort(signal: AbortSignal, ms: number): Promise<typeof GRACE> {
+  return new Promise((resolve) => {
+    const arm = (): void => void setTimeout(() => resolve(GRACE), ms);
+    if (signal.aborted) arm();
+    else signal.addEventListener('abort', arm, { once: true });
+  });
+}
+
+/** Read the stream to its end, then close it so its own cleanup runs. */
+async function drain(it: AsyncIterator<ChatEvent>): Promise<void> {
+  for (;;) {
+    const r = await it.next();
+    if (r.done || isTerminalEvent(r.value)) break;
+  }
+  await it.return?.();
+}
+
+/** Start a turn; it runs in the background and registers itself as the session's running turn. */
+export function startWsTurn(a: WsTurnArgs): RunningTurn {
+  const active = a.hub.turns.start('ws');
+  const running: RunningTurn = { id: a.id, interrupt: (reason) => active.abort(reason) };
+  a.hub.running.set(a.session.id, running);
+  void runWsTurn(a, active).catch(() => undefined);
+  return running;
+}
+
+async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
+  const { hub, session } = a;
+  const s = session.settings;
+  const opts: StreamOptions = { model: a.modelName, signal: active.signal };
+  if (s.system !== undefined) opts.system = s.system;
+  if (s.temperature !== undefined) opts.temperature = s.temperature;
+  if (s.maxTokens !== undefined) opts.maxTokens = s.maxTokens;
+  const started = performance.now();
+  let firstAt: number | undefined;
+  let text = '';
+  let terminal: ChatEvent | undefined;
+  const it = hub.parley.stream({ messages: [...session.messages, a.user] }, opts)[Symbol.asyncIterator]();
+  const grace = graceAfterAbort(active.signal, hub.options.interruptGraceMs);
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), grace]);
+      if (r === GRACE) {
+        // The model has not stopped yet: end the turn for the client now, let the model wind down.
+        terminal = {
+          type: 'interrupted',
+          model: a.modelId,
+          reason: typeof active.signal.reason === 'string' ? active.signal.reason : 'cancelled',
+          partialText: text,
+          usage: {},
+          timings: {
+            ttftMs: firstAt === undefined ? null : Math.round(firstAt - started),
+            totalMs: Math.round(performance.now() - started),
+            tokensPerSecond: null,
+          },
+        };
+        a.send({ ...terminal, turn: a.id });
+        void drain(it).catch(() => undefined);
+        break;
+      }
+      if (r.done) break;
+      const e = r.value;
+      if (e.type === 'text-delta' || e.type === 'reasoning-delta') firstAt ??= performance.now();
+      if (e.type === 'text-delta') text += e.text;
+      if (e.type === 'error') hub.metrics.error('ws', e.error.code);
+      a.send({ ...e, turn: a.id });
+      if (isTerminalEvent(e)) {
+        terminal = e;
+        void it.return?.().catch(() => undefined);
+        break;
+      }
+    }
+  } finally {
+    if (hub.running.get(session.id)?.id === a.id) hub.running.delete(session.id);
+    active.end();
+    hub.metrics.turnEnded('ws', terminal);
+    if (terminal?.type === 'done' || terminal?.type === 'interrupted') {
+      session.messages.push(a.user);
+      if (text) session.messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
+      const limit = hub.parley.config.history_limit;
+      if (session.messages.length > limit) session.messages.splice(0, session.messages.length - limit);
+      await hub.store.save(session).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * parley's browser UI: wires the page to `/ws` (docs/PROTOCOL.md) and `GET /v1/models`.
+ * Plain ES modules, no build step (docs/web-ui.md).
+ */
+import { Attachments } from './attachments.js';
+import { ChatView } from './chat-view.js';
+import { Connection } from './connection.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  model: $('model'),
+  newChat: $('new-chat'),
+  conn: $('conn'),
+  log: $('log'),
+  empty: $('empty'),
+  composer: $('composer'),
+  prompt: $('prompt'),
+  attach: $('attach'),
+  image: $('image'),
+  send: $('send'),
+  stop: $('stop'),
+  status: $('status'),
+  settingsForm: $('settings-form'),
+  settingsNote: $('settings-note'),
+  maxTokens: $('max-tokens'),
+  temperature: $('temperature'),
+  system: $('system'),
+};
+
+/** A `?token=` the page was opened with: kept in memory, taken out of the address bar. */
+function takeToken() {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('token') ?? undefined;
+  if (token) {
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return token;
+}
+
+const token = takeToken();
+const view = new ChatView(ui.log, ui.empty);
+const attachments = new Attachments($('attachments'), (m) => setStatus(m, 'error'));
+/** The running turn: its id and reply, or undefined. */
+let current;
+let turnCount = 0;
+let maxFrame = 1024 * 1024;
+let serverDefault = '';
+let newChatAfterTurn = false;
+
+function setStatus(text, kind = 'info') {
+  ui.status.textContent = text;
+  ui.status.dataset.kind = kind;
+}
+
+function updateControls() {
+  const busy = current !== undefined;
+  ui.send.disabled = busy || !conn.ready;
+  ui.stop.disabled = !busy;
+}
+
+const conn = new Connection({
+  token,
+  onState(state, detail) {
+    ui.conn.dataset.state = state;
+    ui.conn.textContent =
+      state === 'ready' ? 'connected' : state === 'closed' ? 'disconnected' : 'connecting…';
+    if (state === 'closed') {
+      if (current) endTurn('error', 'the connection was lost');
+      setStatus(detail ?? 'disconnected', 'error');
+    }
+    updateControls();
+  },
+  onReady(ready) {
+    maxFrame = ready.limits?.max_text_frame ?? maxFrame;
+    serverDefault = ready.model;
+    fillModels(ready.models, ready.model);
+    if (ui.log.querySelector('.msg') === null && ready.history.length > 0) view.showHistory(ready.history);
+    if (settingsPatch()) conn.send({ type: 'control', action: 'settings', settings: settingsPatch() });
+    if (ui.status.dataset.kind !== 'done') setStatus(`Ready · ${ready.model}`);
+    document.body.dataset.session = ready.session;
+    updateControls();
+  },
+  onEnvelope: handle,
+});
+
+/** Fill the picker; the user's choice survives a refill, else the session's model is selected. */
+function fillModels(ids, selected) {
+  const keep = ui.model.dataset.chosen === 'true' ? ui.model.value : selected;
+  const list = ids.includes(selected) ? ids : [selected, ...ids];
+  ui.model.replaceChildren(
+    ...list.map((id) => {
+      const o = document.createElement('option');
+      o.value = id;
+      o.textContent = id === serverDefault ? `${id} (default)` : id;
+      return o;
+    }),
+  );
+  ui.model.value = list.includes(keep) ? keep : selected;
+  ui.model.disabled = false;
+}
+
+async function loadModels() {
+  try {
+    const res = await fetch('/v1/models', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (!res.ok) throw new Error(`GET /v1/models: ${res.status}`);
+    const body = await res.json();
+    const ids = body.data.map((m) => m.id);
+    fillModels(ids, serverDefault || ids[0]);
+  } catch (e) {
+    setStatus(e instanceof Error ? e.message : 'could not list the models', 'error');
+  }
+}
+
+function formatTimings(e) {
+  const t = e.timings ?? {};
+  const parts = [e.model];
+  parts.push(
+    t.ttftMs === null || t.ttftMs === undefined ? 'no tokens' : `first token ${Math.round(t.ttftMs)} ms`,
+  );
+  if (typeof t.tokensPerSecond === 'number') parts.push(`${t.tokensPerSecond.toFixed(1)} tokens/s`);
+  if (typeof e.usage?.outputTokens === 'number') parts.push(`${e.usage.outputTokens} tokens`);
+  return parts.join(' · ');
+}
+
+function endTurn(kind, message) {
+  if (!current) return;
+  current.reply.finish(kind, message);
+  current = undefined;
+  updateControls();
+  if (newChatAfterTurn) startNewChat();
+}
+
+function handle(e) {
+  const mine = current !== undefined && e.turn === current.id;
+  switch (e.type) {
+    case 'turn':
+      if (mine) setStatus(`${e.model} · generating…`, 'busy');
+      return;
+    case 'text-delta':
+      if (mine) current.reply.append(e.text);
+      return;
+    case 'reasoning-delta':
+      if (mine) current.reply.reasoning(e.text);
+      return;
+    case 'tool-call':
+      if (mine) current.reply.note(`Tool call: ${e.name}`);
+      return;
+    case 'tool-result':
+      if (mine) current.reply.note(`Tool result: ${e.name}${e.isError ? ' (failed)' : ''}`);
+      return;
+    case 'notice':
+      setStatus(e.message, e.level === 'warn' ? 'error' : 'info');
+      return;
+    case 'done':
+      if (!mine) return;
+      endTurn('done');
+      setStatus(`${formatTimings(e)} · ${e.finishReason}`, 'done');
+      return;
+    case 'interrupted':
+      if (!mine) return;
+      endTurn('interrupted');
+      setStatus(`Interrupted · ${formatTimings(e)}`, 'interrupted');
+      return;
+    case 'error':
+      if (mine) endTurn('error', e.error.message);
+      setStatus(`${e.error.code}: ${e.error.message}`, 'error');
+      return;
+    case 'ack':
+      if (e.action === 'settings') ui.settingsNote.textContent = `Applied to this chat.`;
+      return;
+    default:
+      return;
+  }
+}
+
+function send() {
+  const text = ui.prompt.value;
+  if (current || (text.trim() === '' && attachments.items.length === 0)) return;
+  if (text.length + attachments.size() + 1024 > maxFrame) {
+    setStatus(`The message is too large to send (the limit is ${Math.floor(maxFrame / 1024)} KiB)`, 'error');
+    return;
+  }
+  const id = `t${Date.now().toString(36)}-${++turnCount}`;
+  const images = attachments.items;
+  const msg = { type: 'text', id, text };
+  if (ui.model.value) msg.model = ui.model.value;
+  if (images.length > 0) msg.images = images.map(({ mediaType, data }) => ({ mediaType, data }));
+  if (!conn.send(msg)) {
+    setStatus('Not connected yet: the message was not sent', 'error');
+    return;
+  }
+  attachments.take();
+  view.addUser(text, images);
+  current = { id, reply: view.addReply(id) };
+  ui.prompt.value = '';
+  setStatus('Waiting for the first token…', 'busy');
+  updateControls();
+}
+
+function stop() {
+  if (!current) return;
+  conn.send({ type: 'control', action: 'interrupt', turn: current.id });
+  setStatus('Stopping…', 'busy');
+}
+
+function startNewChat() {
+  if (current) {
+    // hello is refused while a turn runs: stop it, and start the new chat when it has ended.
+    newChatAfterTurn = true;
+    stop();
+    return;
+  }
+  newChatAfterTurn = false;
+  view.clear();
+  conn.newSession();
+  setStatus('New chat');
+  ui.prompt.focus();
+}
+
+/** The settings form as a `control: settings` patch; undefined when nothing is set. */
+function settingsPatch() {
+  const max = ui.maxTokens.valueAsNumber;
+  const temp = ui.temperature.valueAsNumber;
+  const system = ui.system.value.trim();
+  const patch = {
+    max_tokens: Number.isInteger(max) && max > 0 ? max : null,
+    temperature: Number.isFinite(temp) ? temp : null,
+    system: system === '' ? null : system,
+  };
+  return Object.values(patch).some((v) => v !== null) ? patch : undefined;
+}
+
+ui.composer.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  send();
+});
+ui.prompt.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    send();
+  }
+});
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && current) stop();
+});
+ui.stop.addEventListener('click', stop);
+ui.newChat.addEventListener('click', startNewChat);
+ui.model.addEventListener('change', () => (ui.model.dataset.chosen = 'true'));
+ui.attach.addEventListener('click', () => ui.image.click());
+ui.image.addEventListener('change', async () => {
+  await attachments.add([...ui.image.files]);
+  ui.image.value = '';
+});
+ui.settingsForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const patch = settingsPatch() ?? { max_tokens: null, temperature: null, system: null };
+  ui.settingsNote.textContent = conn.send({ type: 'control', action: 'settings', settings: patch })
+    ? 'Applying…'
+    : 'Not connected';
+});
+
+conn.connect();
+void loadModels();
