@@ -2,12 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { EXIT, ParleyError, createParley, describeError, exitCodeFor, type Parley } from '@parley/core';
 import { parseCli, type CliArgs } from './args.js';
-import { runCacheCommand } from './commands/cache.js';
-import { runConfigCommand } from './commands/config.js';
-import { runHistoryCommand, runImportCommand } from './commands/history.js';
-import { runModelsCommand } from './commands/models.js';
-import { runServeCommand, SERVE_DEFAULTS } from './commands/serve.js';
-import { runTemplateCommand } from './commands/template.js';
+import { SERVE_DEFAULTS } from './serve-defaults.js';
 import { HELP } from './help.js';
 import { runOneShot } from './one-shot.js';
 import { defaultOutput, paint, type Output } from './output.js';
@@ -44,14 +39,26 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         bar.update(p.receivedBytes, p.totalBytes);
       },
     });
-    if (args.command === 'config') return runConfigCommand(parley, args, o);
-    if (args.command === 'models') return await runModelsCommand(parley, args, o);
-    if (args.command === 'history') return await runHistoryCommand(parley, args, o);
-    if (args.command === 'import') return await runImportCommand(parley, args, o);
-    if (args.command === 'serve') return await runServeCommand(parley, args, o);
-    if (args.command === 'cache') return await runCacheCommand(parley, args, o);
-    if (args.command === 'template') return await runTemplateCommand(parley, args, o);
-    return await runOneShot(parley, args, o);
+    // Subcommands load on demand: a one-shot never imports the server, and `serve` never
+    // imports the history or template code (start-up time; see docs/PERFORMANCE.md).
+    switch (args.command) {
+      case 'config':
+        return (await import('./commands/config.js')).runConfigCommand(parley, args, o);
+      case 'models':
+        return await (await import('./commands/models.js')).runModelsCommand(parley, args, o);
+      case 'history':
+        return await (await import('./commands/history.js')).runHistoryCommand(parley, args, o);
+      case 'import':
+        return await (await import('./commands/history.js')).runImportCommand(parley, args, o);
+      case 'serve':
+        return await (await import('./commands/serve.js')).runServeCommand(parley, args, o);
+      case 'cache':
+        return await (await import('./commands/cache.js')).runCacheCommand(parley, args, o);
+      case 'template':
+        return await (await import('./commands/template.js')).runTemplateCommand(parley, args, o);
+      default:
+        return await runOneShot(parley, args, o);
+    }
   } catch (e) {
     const code = exitCodeFor(e);
     const message = describeError(e);

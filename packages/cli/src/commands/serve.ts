@@ -1,11 +1,10 @@
 /** `parley serve`: the HTTP API, the WebSocket and the browser UI, until SIGINT or SIGTERM. */
-import { EXIT, type ConfigLayer, type Parley } from '@parley/core';
+import { EXIT, type Parley } from '@parley/core';
 import { startServer } from '@parley/server';
 import type { CliArgs } from '../args.js';
 import type { Output } from '../output.js';
 
-/** What `parley serve` changes in the defaults: several requests share the local model at once. */
-export const SERVE_DEFAULTS: ConfigLayer = { local: { sequences: 4 } };
+export { SERVE_DEFAULTS } from '../serve-defaults.js';
 
 /**
  * Serve until a signal arrives. The first SIGINT or SIGTERM shuts down gracefully (running
@@ -17,7 +16,7 @@ export async function runServeCommand(parley: Parley, args: CliArgs, o: Output):
     return EXIT.usage;
   }
   const server = await startServer({ parley, logger: args.verbose });
-  const auth = server.options.token === undefined ? 'no token (loopback only)' : 'token required';
+  const auth = server.options.token === undefined ? 'no token: loopback only' : 'token required';
   o.err.write(`parley serve: listening on ${server.url} (${auth}); Ctrl+C stops\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;

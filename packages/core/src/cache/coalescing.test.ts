@@ -87,6 +87,18 @@ describe('coalescing identical requests', () => {
     expect(inner.calls).toBe(2);
   });
 
+  it('cancels upstream when a cancelled caller stops reading at its interrupted event', async () => {
+    const { inner, model } = pausing();
+    const ac = new AbortController();
+    // A consumer that pulls by hand and never calls return(): leaving must not depend on it.
+    const it = model.stream(ask('same'), ac.signal)[Symbol.asyncIterator]();
+    expect((await it.next()).value).toMatchObject({ type: 'text-delta' });
+    const pending = it.next();
+    ac.abort();
+    expect((await pending).value).toMatchObject({ type: 'interrupted' });
+    await vi.waitFor(() => expect(inner.aborted).toBe(1));
+  });
+
   it('passes a failure to every caller; the next request calls the model again', async () => {
     const inner = new ScriptedModel('test', 'flaky', (_r, call) =>
       call === 1

@@ -52,11 +52,23 @@ export class Flight {
     let i = 0;
     // True once this reader has seen the call's end; a reader that leaves before may cancel it.
     let complete = false;
+    let left = false;
+    // Leaving is counted once, and before the reader's last yield: a consumer may stop
+    // reading at its `interrupted` event without ever resuming this generator.
+    const leave = (): void => {
+      if (left) return;
+      left = true;
+      this.readers--;
+      if (!complete && this.readers === 0 && !this.ended) {
+        this.controller.abort(signal?.aborted ? signal.reason : new Error('every reader left'));
+      }
+    };
     const onAbort = (): void => this.wake();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
         if (signal?.aborted) {
+          leave();
           yield this.interrupted(signal, text, clock);
           return;
         }
@@ -78,10 +90,7 @@ export class Flight {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      this.readers--;
-      if (!complete && this.readers === 0 && !this.ended) {
-        this.controller.abort(signal?.aborted ? signal.reason : new Error('every reader left'));
-      }
+      leave();
     }
   }
 

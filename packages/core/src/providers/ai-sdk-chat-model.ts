@@ -44,9 +44,8 @@ export class AiSdkChatModel implements ChatModel {
     this.modelId = options.modelId;
     this.languageModel = options.model;
     this.capabilities = options.capabilities ?? { images: false };
-    // Call warnings reach the user as `notice` events; unless the application chose a logger,
-    // keep the AI SDK from also printing them to the console.
-    globalThis.AI_SDK_LOG_WARNINGS ??= false;
+    // Call warnings reach the user as `notice` events (the provider's `stream-start` part);
+    // `doStream` itself never prints them.
   }
 
   /**

@@ -1,18 +1,10 @@
 /** Builds a `ChatModel` for any provider in the catalog through its AI SDK factory. */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createCohere } from '@ai-sdk/cohere';
-import { createDeepSeek } from '@ai-sdk/deepseek';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createGroq } from '@ai-sdk/groq';
-import { createMistral } from '@ai-sdk/mistral';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { createXai } from '@ai-sdk/xai';
 import type { ChatModel } from '../chat-model.js';
 import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { AiSdkChatModel, type AiSdkLanguageModel } from './ai-sdk-chat-model.js';
 import { getProviderSpec, providerNames, type ProviderSpec } from './catalog.js';
+import { LazyLanguageModel } from './lazy-language-model.js';
 
 /** Everything needed to talk to one model of one provider. */
 export interface CreateProviderModelOptions {
@@ -79,12 +71,10 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
   if (spec.requiresKey && apiKey === undefined) throw missingKey(spec);
   registerSecret(apiKey);
 
-  const model = languageModel(spec, modelId, {
-    apiKey,
-    baseURL,
-    headers: options.headers,
-    fetch: options.fetch,
-  });
+  const settings = { apiKey, baseURL, headers: options.headers, fetch: options.fetch };
+  // The provider's package loads on the first request, not at start-up: a run that never
+  // calls this provider (a local model, a cache hit) never pays for importing it.
+  const model = new LazyLanguageModel(spec.name, modelId, () => languageModel(spec, modelId, settings));
   return new AiSdkChatModel({
     provider: spec.name,
     modelId,
@@ -101,33 +91,39 @@ interface FactorySettings {
 }
 
 /** The AI SDK model for a spec. The base URL is always explicit, so `*_BASE_URL` env vars never redirect it. */
-function languageModel(spec: ProviderSpec, modelId: string, s: FactorySettings): AiSdkLanguageModel {
+async function languageModel(
+  spec: ProviderSpec,
+  modelId: string,
+  s: FactorySettings,
+): Promise<AiSdkLanguageModel> {
   switch (spec.kind) {
     case 'openai':
       // Chat completions (not /v1/responses), so it also works with OpenAI-compatible servers.
-      return createOpenAI(s).chat(modelId);
+      return (await import('@ai-sdk/openai')).createOpenAI(s).chat(modelId);
     case 'anthropic':
-      return createAnthropic(s).messages(modelId);
+      return (await import('@ai-sdk/anthropic')).createAnthropic(s).messages(modelId);
     case 'google':
-      return createGoogleGenerativeAI(s).languageModel(modelId);
+      return (await import('@ai-sdk/google')).createGoogleGenerativeAI(s).languageModel(modelId);
     case 'groq':
-      return createGroq(s).languageModel(modelId);
+      return (await import('@ai-sdk/groq')).createGroq(s).languageModel(modelId);
     case 'cohere':
-      return createCohere(s).languageModel(modelId);
+      return (await import('@ai-sdk/cohere')).createCohere(s).languageModel(modelId);
     case 'xai':
-      return createXai(s).chat(modelId);
+      return (await import('@ai-sdk/xai')).createXai(s).chat(modelId);
     case 'deepseek':
-      return createDeepSeek(s).chat(modelId);
+      return (await import('@ai-sdk/deepseek')).createDeepSeek(s).chat(modelId);
     case 'mistral':
-      return createMistral(s).chat(modelId);
+      return (await import('@ai-sdk/mistral')).createMistral(s).chat(modelId);
     case 'openai-compatible':
-      return createOpenAICompatible({
-        name: spec.name,
-        baseURL: s.baseURL,
-        apiKey: s.apiKey,
-        headers: s.headers,
-        fetch: s.fetch,
-        includeUsage: true,
-      }).chatModel(modelId);
+      return (await import('@ai-sdk/openai-compatible'))
+        .createOpenAICompatible({
+          name: spec.name,
+          baseURL: s.baseURL,
+          apiKey: s.apiKey,
+          headers: s.headers,
+          fetch: s.fetch,
+          includeUsage: true,
+        })
+        .chatModel(modelId);
   }
 }

@@ -1,5 +1,13 @@
 /** AI SDK and network failures as parley `ProviderError`s. */
-import { APICallError, JSONParseError, RetryError, TypeValidationError } from 'ai';
+import { APICallError, JSONParseError, TypeValidationError } from '@ai-sdk/provider';
+
+/** The AI SDK's `RetryError` (from `streamText` retries), recognised without importing `ai`. */
+function lastErrorOf(e: unknown): unknown {
+  const r = e as { name?: unknown; lastError?: unknown } | null;
+  return typeof r === 'object' && r !== null && r.name === 'AI_RetryError' && 'lastError' in r
+    ? r.lastError
+    : e;
+}
 import { AuthError, ProviderError } from '../errors.js';
 
 const NETWORK_CODES = new Set([
@@ -146,7 +154,7 @@ function fromStatus(
  */
 export function toProviderError(e: unknown, provider: string): ProviderError {
   if (e instanceof ProviderError) return e;
-  const err = RetryError.isInstance(e) ? e.lastError : e;
+  const err = lastErrorOf(e);
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
     // A body that breaks off mid-stream arrives as an APICallError with the 200 of the
