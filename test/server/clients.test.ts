@@ -3,8 +3,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue, startTestServer, STORIES_ID, type TestServer } from './helpers.js';
 
-// Real clients, used unchanged, against the server as `parley serve` runs it (a token, four
-// sequences) on the real local engine with stories260K.
+// Real clients, used unchanged, against the server as `parley serve` runs it (with a token,
+// parallel sequences) on the real local engine with stories260K.
 const TOKEN = 'test-token-0123456789';
 let t: TestServer;
 beforeAll(async () => {

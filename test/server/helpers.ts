@@ -22,6 +22,8 @@ export interface TestServerOptions extends Partial<Omit<ServerOptions, 'parley'>
   config?: ConfigLayer;
   /** Parallel context sequences of the local engine (default 2). */
   sequences?: number;
+  /** Use this PARLEY_HOME (kept on close) instead of a fresh temp one, e.g. to restart on it. */
+  home?: string;
 }
 
 /** The id `/v1/models` gives stories260K when it is the configured model. */
@@ -29,8 +31,8 @@ export const STORIES_ID = 'local:stories260K';
 
 /** Start a server on a free port. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const { config, sequences, ...serverOpts } = opts;
-  const { home, cleanup } = tempHome();
+  const { config, sequences, home: given, ...serverOpts } = opts;
+  const { home, cleanup } = given === undefined ? tempHome() : { home: given, cleanup: () => undefined };
   const parley = createParley({
     config: { model: STORIES, ...config },
     env: { PARLEY_HOME: home },

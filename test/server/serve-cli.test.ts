@@ -46,7 +46,7 @@ describe('parley serve', () => {
     const s = await serve();
     try {
       expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(s.stderr()).toContain('no token (loopback only)');
+      expect(s.stderr()).toContain('no token: loopback only');
       const health = await fetch(`${s.url}/healthz`);
       expect(await health.json()).toEqual({ status: 'ok' });
       const models = (await (await fetch(`${s.url}/v1/models`)).json()) as { data: { id: string }[] };

@@ -71,13 +71,14 @@ describe('the page', () => {
 
     await page.focus('a.skip');
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       await page.keyboard.press('Tab');
       order.push(
         await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''),
       );
     }
-    expect(order).toEqual(['model', 'new-chat', 'SUMMARY', 'prompt', 'attach', 'send']);
+    // Settings, then Conversations (both collapsed), then the composer.
+    expect(order).toEqual(['model', 'new-chat', 'SUMMARY', 'SUMMARY', 'prompt', 'attach', 'send']);
 
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });

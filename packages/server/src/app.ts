@@ -3,14 +3,17 @@
  * metrics and the browser UI's files, all backed by one `Parley` instance.
  */
 import websocket from '@fastify/websocket';
+import { redact } from '@parley/core';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
 import { HttpError } from './http-errors.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelCatalog } from './model-catalog.js';
+import { registerConversationRoutes } from './conversation-routes.js';
 import { registerOpenAIRoutes } from './openai-routes.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { registerStaticFiles } from './static-files.js';
+import { StoredSessionStore } from './stored-sessions.js';
 import { TurnRegistry } from './turns.js';
 import { registerVendorFiles } from './vendor-files.js';
 import { WsHub } from './ws-hub.js';
@@ -68,13 +71,28 @@ function formatUrl(host: string, port: number): string {
 export async function createServer(options: ServerOptions): Promise<ParleyServer> {
   const o = resolveServerOptions(options);
   // While closing, requests get our own 503 (in OpenAI's shape), not Fastify's.
-  const app = Fastify({ logger: o.logger, bodyLimit: o.maxBody, return503OnClosing: false });
+  const app = Fastify({
+    logger: o.logger
+      ? {
+          level: 'info',
+          stream: process.stderr,
+          // A WebSocket URL may carry ?token=: never log it.
+          serializers: { req: (req) => ({ method: req.method, url: redact(req.url ?? ''), remote: req.ip }) },
+        }
+      : false,
+    bodyLimit: o.maxBody,
+    return503OnClosing: false,
+  });
   // JSON only: a text/plain POST is what a cross-site form could send.
   app.removeContentTypeParser('text/plain');
   const metrics = new ServerMetrics(o.parley.engine);
   const turns = new TurnRegistry(metrics);
   const catalog = new ModelCatalog(o.parley);
-  const sessions = o.sessions ?? new MemorySessionStore();
+  const sessions =
+    o.sessions ??
+    (o.log
+      ? new StoredSessionStore(() => o.parley.store(), o.parley.config.history_limit)
+      : new MemorySessionStore());
   const hub = new WsHub(o.parley, o, catalog, turns, metrics, sessions);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -113,7 +131,8 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   app.get('/metrics', async (_req, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
-  registerOpenAIRoutes(app, { parley: o.parley, catalog, turns, metrics });
+  registerOpenAIRoutes(app, { parley: o.parley, catalog, turns, metrics, log: o.log });
+  registerConversationRoutes(app, o.parley);
   hub.register(app);
   registerVendorFiles(app);
   registerStaticFiles(app, o.webRoot);

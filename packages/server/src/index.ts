@@ -24,6 +24,8 @@ export { ServerMetrics } from './metrics.js';
 export { ModelCatalog } from './model-catalog.js';
 export type { ModelEntry } from './model-catalog.js';
 export { MemorySessionStore, newSession } from './ws-session.js';
+export { StoredSessionStore } from './stored-sessions.js';
+export { registerConversationRoutes } from './conversation-routes.js';
 export type { SessionRecord, SessionSettings, SessionStore } from './ws-session.js';
 export {
   PROTOCOL_VERSION,

@@ -1,5 +1,5 @@
 /** The OpenAI-compatible HTTP API: `GET /v1/models` and `POST /v1/chat/completions`. */
-import type { ChatEvent, Parley } from '@parley/core';
+import { ConversationLog, type ChatEvent, type ChatRequest, type Parley } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
@@ -22,6 +22,30 @@ export interface OpenAIRoutesOptions {
   catalog: ModelCatalog;
   turns: TurnRegistry;
   metrics: ServerMetrics;
+  /** Log each request as a stored conversation (config `store.log`). */
+  log: boolean;
+}
+
+/**
+ * A request's events, saved as a new stored conversation: its messages before the last user
+ * message as history, that message, then the reply as it streams (`source: api`).
+ */
+function logged(
+  parley: Parley,
+  request: ChatRequest,
+  model: string,
+  events: AsyncIterable<ChatEvent>,
+): AsyncIterable<ChatEvent> {
+  const last = request.messages.findLastIndex((m) => m.role === 'user');
+  const user = request.messages[last];
+  if (!user) return events;
+  const log = new ConversationLog(() => parley.store(), { source: 'api' });
+  return log.record(user.content, events, {
+    system: request.system,
+    model,
+    defaultModel: parley.config.model,
+    history: request.messages.slice(0, last),
+  });
 }
 
 function modelObject(e: ModelEntry): Record<string, unknown> {
@@ -66,8 +90,9 @@ export function registerOpenAIRoutes(app: FastifyInstance, o: OpenAIRoutesOption
       gone = true;
       turn.abort('client disconnected');
     });
+    const stream = o.parley.stream(request, { model: name, signal: turn.signal });
     const ctx: CompletionContext = {
-      events: o.parley.stream(request, { model: name, signal: turn.signal })[Symbol.asyncIterator](),
+      events: (o.log ? logged(o.parley, request, name, stream) : stream)[Symbol.asyncIterator](),
       turn,
       stops: new StopSequences(stopList(body.stop)),
       model: body.model,

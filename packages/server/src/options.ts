@@ -29,9 +29,17 @@ export interface ServerOptions {
   interruptGraceMs?: number | undefined;
   /** Folder of the browser UI's static files (default `packages/server/web`). */
   webRoot?: string | undefined;
-  /** Where WebSocket sessions live (default: in memory). */
+  /**
+   * Where WebSocket sessions live (default: in memory, written through to the history store
+   * when `log` is on, so a `hello` after a restart resumes them).
+   */
   sessions?: SessionStore | undefined;
-  /** Fastify's logger (default off). */
+  /**
+   * Save every turn (HTTP and WebSocket) in the history store (default: config `store.log`,
+   * which defaults to true; `parley serve --no-log` turns it off).
+   */
+  log?: boolean | undefined;
+  /** Fastify's request log, JSON on stderr (default off). */
   logger?: boolean | undefined;
 }
 
@@ -49,6 +57,7 @@ export interface ResolvedServerOptions {
   interruptGraceMs: number;
   webRoot: string;
   sessions: SessionStore | undefined;
+  log: boolean;
   logger: boolean;
 }
 
@@ -99,6 +108,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     interruptGraceMs: o.interruptGraceMs ?? SERVER_DEFAULTS.interruptGraceMs,
     webRoot: o.webRoot ?? DEFAULT_WEB_ROOT,
     sessions: o.sessions,
+    log: o.log ?? o.parley.config.store?.log ?? true,
     logger: o.logger ?? false,
   };
 }

@@ -187,6 +187,13 @@ export class WsConnection {
     const images = msg.images ?? [];
     if (msg.text.trim() === '' && images.length === 0)
       throw new ProtocolError('bad_request', 'text: must not be empty');
+    const limit = this.hub.parley.config.max_input_chars;
+    if (msg.text.length > limit) {
+      throw new ProtocolError(
+        'bad_request',
+        `text: ${msg.text.length} characters, over max_input_chars (${limit})`,
+      );
+    }
     const modelId = msg.model ?? s.settings.model ?? this.hub.catalog.defaultId();
     const modelName = await this.hub.catalog.resolve(modelId);
     if (modelName === undefined) {

@@ -1,6 +1,7 @@
 /**
  * WebSocket sessions: the conversation and settings a `hello {session}` resumes. The store
- * is an interface so a persistent one (SQLite) can replace the in-memory default.
+ * is an interface: `StoredSessionStore` (stored-sessions.ts) writes sessions through to the
+ * history store, so they survive a restart.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@parley/core';
@@ -20,6 +21,8 @@ export interface SessionRecord {
   messages: ChatMessage[];
   settings: SessionSettings;
   mode: Mode;
+  /** The stored conversation the session's turns are saved in, once there is one. */
+  conversationId?: string | undefined;
   createdAt: number;
   updatedAt: number;
 }

@@ -4,7 +4,8 @@
  * (or its partial text) joins the session's history.
  */
 import type { ChatEvent, ChatMessage, StreamOptions } from '@parley/core';
-import { isTerminalEvent } from '@parley/core';
+import { ConversationLog, isTerminalEvent } from '@parley/core';
+import { TurnLog } from './turn-log.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
 import type { SessionRecord } from './ws-session.js';
@@ -70,7 +71,31 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
   let firstAt: number | undefined;
   let text = '';
   let terminal: ChatEvent | undefined;
-  const it = hub.parley.stream({ messages: [...session.messages, a.user] }, opts)[Symbol.asyncIterator]();
+  if (hub.options.log && session.conversationId !== undefined) {
+    // Its stored conversation was deleted (DELETE /api/conversations/ID): start a new one.
+    const id = session.conversationId;
+    const gone = await Promise.resolve()
+      .then(async () => (await hub.parley.store().conversations.get(id)) === undefined)
+      .catch(() => false);
+    if (gone) session.conversationId = undefined;
+  }
+  const stream = hub.parley.stream({ messages: [...session.messages, a.user] }, opts);
+  // Saved beside the turn; the user's message is committed before the request goes out.
+  const c = hub.parley.config;
+  const saving = hub.options.log
+    ? new TurnLog(
+        new ConversationLog(() => hub.parley.store(), {
+          conversationId: session.conversationId,
+          source: 'server',
+        }),
+        a.user.content,
+        { system: opts.system ?? c.system, model: a.modelName, defaultModel: c.model },
+        (e) => a.send({ ...e, turn: a.id }),
+      )
+    : undefined;
+  await saving?.ready;
+  const events = saving ? saving.tap(stream) : stream;
+  const it = events[Symbol.asyncIterator]();
   const grace = graceAfterAbort(active.signal, hub.options.interruptGraceMs);
   try {
     for (;;) {
@@ -107,13 +132,20 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
     }
   } finally {
     if (hub.running.get(session.id)?.id === a.id) hub.running.delete(session.id);
-    active.end();
     hub.metrics.turnEnded('ws', terminal);
+    // A shutdown waits for the turn, its last save included (after an interrupt's grace
+    // period that is when the model has wound down).
+    void (saving?.done ?? Promise.resolve()).finally(() => active.end());
+    const conversationId = saving?.log.conversationId;
+    const newConversation = conversationId !== undefined && conversationId !== session.conversationId;
+    if (newConversation) session.conversationId = conversationId;
     if (terminal?.type === 'done' || terminal?.type === 'interrupted') {
       session.messages.push(a.user);
       if (text) session.messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
       const limit = hub.parley.config.history_limit;
       if (session.messages.length > limit) session.messages.splice(0, session.messages.length - limit);
+      await hub.store.save(session).catch(() => undefined);
+    } else if (newConversation) {
       await hub.store.save(session).catch(() => undefined);
     }
   }

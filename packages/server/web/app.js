@@ -5,6 +5,7 @@
 import { Attachments } from './attachments.js';
 import { ChatView } from './chat-view.js';
 import { Connection } from './connection.js';
+import { HistoryList } from './history-list.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -25,6 +26,7 @@ const ui = {
   maxTokens: $('max-tokens'),
   temperature: $('temperature'),
   system: $('system'),
+  history: $('history'),
 };
 
 /** A `?token=` the page was opened with: kept in memory, taken out of the address bar. */
@@ -41,6 +43,10 @@ function takeToken() {
 const token = takeToken();
 const view = new ChatView(ui.log, ui.empty);
 const attachments = new Attachments($('attachments'), (m) => setStatus(m, 'error'));
+const historyList = new HistoryList($('conversations'), $('history-note'), {
+  token,
+  onOpen: openConversation,
+});
 /** The running turn: its id and reply, or undefined. */
 let current;
 let turnCount = 0;
@@ -128,6 +134,7 @@ function endTurn(kind, message) {
   current.reply.finish(kind, message);
   current = undefined;
   updateControls();
+  if (ui.history.open) void historyList.refresh();
   if (newChatAfterTurn) startNewChat();
 }
 
@@ -218,6 +225,17 @@ function startNewChat() {
   ui.prompt.focus();
 }
 
+/** Open a saved conversation from the list: the server sends its history in `ready`. */
+function openConversation(id) {
+  if (current) {
+    setStatus('Stop the running answer before opening another conversation', 'error');
+    return;
+  }
+  view.clear();
+  conn.openSession(id);
+  setStatus('Opening the conversation…');
+}
+
 /** The settings form as a `control: settings` patch; undefined when nothing is set. */
 function settingsPatch() {
   const max = ui.maxTokens.valueAsNumber;
@@ -246,6 +264,9 @@ document.addEventListener('keydown', (ev) => {
 });
 ui.stop.addEventListener('click', stop);
 ui.newChat.addEventListener('click', startNewChat);
+ui.history.addEventListener('toggle', () => {
+  if (ui.history.open) void historyList.refresh();
+});
 ui.model.addEventListener('change', () => (ui.model.dataset.chosen = 'true'));
 ui.attach.addEventListener('click', () => ui.image.click());
 ui.image.addEventListener('change', async () => {

@@ -75,6 +75,13 @@ export class Connection {
     if (this.socket?.readyState === WebSocket.OPEN) this.hello(undefined);
   }
 
+  /** Open a stored session or conversation by id (the server rebuilds its history). */
+  openSession(id) {
+    this.session = id;
+    storeSession(id);
+    if (this.socket?.readyState === WebSocket.OPEN) this.hello(id);
+  }
+
   receive(data) {
     let e;
     try {
