@@ -21,18 +21,20 @@ import {
 } from './cache/cache-config.js';
 import type { ResponseCacheStore } from './cache/response-cache-store.js';
 import { storeCacheBacking } from './cache/store-backing.js';
-import type { ChatMessage, ChatModel, ChatRequest, MessagePart } from './chat-model.js';
+import type { ChatModel, ChatRequest } from './chat-model.js';
 import { userText } from './chat-model.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { ParleyPaths } from './config/paths.js';
 import type { ConfigLayer, ParleyConfig } from './config/schema.js';
 import { runTurn } from './engine/turn.js';
-import type { ChatEvent, FinishReason, Timings, Usage } from './events.js';
-import { ParleyError, StreamError } from './errors.js';
+import type { ChatEvent } from './events.js';
+import { ParleyError } from './errors.js';
+import { collectTurn, type ChatResult } from './collect-turn.js';
+import { Conversation, type ConversationOptions } from './conversation.js';
 import { LocalEngine, type LocalEngineOptions } from './local/local-engine.js';
 import { resolveModel, type ResolverContext } from './model-resolver.js';
 import type { ConversationStore } from './store/conversation-store.js';
-import { ConversationLog, loadConversation, type SavedConversation } from './store/conversation-log.js';
+import { loadConversation } from './store/conversation-log.js';
 import { openStore } from './store/open-store.js';
 
 export interface ParleyOptions {
@@ -67,19 +69,6 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** `true` caches even a non-deterministic request (`--cache`), `false` bypasses the cache. */
   cache?: boolean;
-}
-
-/** The whole answer of `chat()`. */
-export interface ChatResult {
-  text: string;
-  reasoning: string;
-  model: string;
-  finishReason: FinishReason | 'interrupted';
-  usage: Usage;
-  timings: Timings;
-  notices: string[];
-  /** True when the response cache answered. */
-  cached: boolean;
 }
 
 export class Parley {
@@ -219,123 +208,10 @@ export class Parley {
   }
 }
 
-/** Collect a stream into a `ChatResult`; throws `StreamError` on an `error` event. */
-export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
-  let text = '';
-  let reasoning = '';
-  const notices: string[] = [];
-  for await (const e of events) {
-    switch (e.type) {
-      case 'text-delta':
-        text += e.text;
-        break;
-      case 'reasoning-delta':
-        reasoning += e.text;
-        break;
-      case 'notice':
-        notices.push(e.message);
-        break;
-      case 'error':
-        throw new StreamError(e.error);
-      case 'done':
-        return {
-          text,
-          reasoning,
-          model: e.model,
-          finishReason: e.finishReason,
-          usage: e.usage,
-          timings: e.timings,
-          notices,
-          cached: e.cached === true,
-        };
-      case 'interrupted':
-        return {
-          text,
-          reasoning,
-          model: e.model,
-          finishReason: 'interrupted',
-          usage: e.usage,
-          timings: e.timings,
-          notices,
-          cached: false,
-        };
-      default:
-        break;
-    }
-  }
-  throw new StreamError({ code: 'runtime', message: 'the stream ended without an answer', retryable: false });
-}
-
-/** Options of `parley.conversation()` and `parley.resumeConversation()`. */
-export interface ConversationOptions {
-  system?: string;
-  model?: string;
-  /** Save every turn in the store (default: the `store.log` setting, which defaults to true). */
-  log?: boolean;
-  /** Which front end is talking (`cli`, `tui`, `server`), saved with the conversation. */
-  source?: string;
-}
-
-/** A conversation: the system prompt and history, kept between turns (and saved, see `log`). */
-export class Conversation {
-  readonly messages: ChatMessage[] = [];
-  system: string | undefined;
-  model: string | undefined;
-  /** Saves the turns; undefined when this conversation is not saved. */
-  readonly log: ConversationLog | undefined;
-  private readonly savedId: string | undefined;
-
-  constructor(
-    private readonly parley: Parley,
-    opts: ConversationOptions,
-    saved?: SavedConversation,
-  ) {
-    this.system = opts.system ?? saved?.record.system ?? undefined;
-    this.model = opts.model ?? saved?.record.model ?? undefined;
-    this.savedId = saved?.record.id;
-    if (saved) this.messages.push(...saved.history);
-    if (opts.log ?? parley.config.store?.log ?? true) {
-      this.log = new ConversationLog(() => parley.store(), {
-        conversationId: this.savedId,
-        source: opts.source,
-      });
-    }
-  }
-
-  /** The stored conversation's id: once the first turn is saved, or when resumed. */
-  get id(): string | undefined {
-    return this.log?.conversationId ?? this.savedId;
-  }
-
-  /** Send a message and stream the answer; the answer (or its partial text) joins the history. */
-  async *send(
-    content: string | MessagePart[],
-    opts: Omit<StreamOptions, 'system'> = {},
-  ): AsyncIterable<ChatEvent> {
-    const parts: MessagePart[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-    this.messages.push({ role: 'user', content: parts });
-    let text = '';
-    const streamOpts: StreamOptions = { ...opts };
-    if (this.system !== undefined) streamOpts.system = this.system;
-    if (opts.model ?? this.model) streamOpts.model = (opts.model ?? this.model) as string;
-    const stream = this.parley.stream({ messages: [...this.messages] }, streamOpts);
-    const c = this.parley.config;
-    const turn = { system: streamOpts.system ?? c.system, model: streamOpts.model, defaultModel: c.model };
-    for await (const e of this.log ? this.log.record(parts, stream, turn) : stream) {
-      if (e.type === 'text-delta') text += e.text;
-      if ((e.type === 'done' || e.type === 'interrupted') && text) {
-        this.messages.push({ role: 'assistant', content: [{ type: 'text', text }] });
-      }
-      yield e;
-    }
-  }
-
-  clear(): void {
-    this.messages.length = 0;
-  }
-}
-
 /** Create a parley instance: config layers loaded and validated, nothing loaded yet. */
 export function createParley(options: ParleyOptions = {}): Parley {
   return new Parley(options);
 }
+
+export { collectTurn, Conversation };
+export type { ChatResult, ConversationOptions };
