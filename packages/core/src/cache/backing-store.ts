@@ -5,21 +5,10 @@
  * passes the one conformance suite in `backing-store.case.ts`.
  */
 import type { ChatEvent, DoneEvent } from '../events.js';
+import type { CacheEntry } from '../store/types.js';
 
-/** One persisted entry. Times are milliseconds since the epoch. */
-export interface PersistedCacheEntry {
-  /** The cache key (see `cacheKey`). */
-  key: string;
-  /** `provider:model` that answered, for per-model stats and invalidation. */
-  model: string;
-  /** What the cache stores: an {@link AnswerValue}, as plain JSON. */
-  value: unknown;
-  /** Size in bytes, as the cache counts it. */
-  bytes: number;
-  createdAt: number;
-  /** When it stops being served; null for never. */
-  expiresAt: number | null;
-}
+/** One persisted entry (the store's cache entry). Times are milliseconds since the epoch. */
+export type PersistedCacheEntry = CacheEntry;
 
 /** What `put` needs; `bytes` defaults to the UTF-8 size of the JSON value, times to now. */
 export type NewPersistedCacheEntry = Pick<PersistedCacheEntry, 'key' | 'model' | 'value'> &

@@ -4,11 +4,11 @@
  * same document. Times are ISO 8601 strings with milliseconds.
  */
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
 import type { ConversationStore } from './conversation-store.js';
 import { ID_PATTERN } from './ids.js';
 import { NotFoundError } from './store-errors.js';
 import type { ConversationRecord, MessageRecord } from './types.js';
+import { parseJsonDocument } from './json-document.js';
 
 export const CONVERSATION_EXPORT_FORMAT = 'parley.conversation';
 export const CONVERSATION_EXPORT_VERSION = 1;
@@ -161,24 +161,10 @@ export async function exportConversation(
  * what is wrong and where (`messages.2.role: …`), naming `source` (e.g. the file).
  */
 export function parseConversationExport(input: unknown, source = 'the export'): ConversationExport {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input) as unknown;
-    } catch (e) {
-      throw new UsageError(`${source} is not valid JSON: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  const r = ConversationExportSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const where = issue?.path.map(String).join('.') || '(root)';
-  const hint =
-    issue?.path[0] === 'format' || issue?.path[0] === 'version'
+  return parseJsonDocument(input, ConversationExportSchema, source, 'a parley conversation', (path) =>
+    path[0] === 'format' || path[0] === 'version'
       ? ` (expected a ${CONVERSATION_EXPORT_FORMAT} version ${CONVERSATION_EXPORT_VERSION} document from parley history export)`
-      : '';
-  throw new UsageError(
-    `${source} is not a parley conversation: ${where}: ${issue?.message ?? 'invalid'}${hint}`,
+      : '',
   );
 }
 

@@ -3,7 +3,6 @@
  * document, restored as it was (in the same store after a restart, or in another one).
  */
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
 import type { ConversationStore } from './conversation-store.js';
 import {
   ConversationExportSchema,
@@ -14,6 +13,7 @@ import {
 import { ID_PATTERN } from './ids.js';
 import { NotFoundError } from './store-errors.js';
 import type { SessionRecord } from './types.js';
+import { parseJsonDocument } from './json-document.js';
 
 export const SESSION_SNAPSHOT_FORMAT = 'parley.session';
 
@@ -70,20 +70,7 @@ export async function snapshotSession(store: ConversationStore, sessionId: strin
 
 /** Check a snapshot (parsed or JSON text); throws `UsageError` naming what is wrong. */
 export function parseSessionSnapshot(input: unknown, source = 'the snapshot'): SessionSnapshot {
-  let value = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input) as unknown;
-    } catch (e) {
-      throw new UsageError(`${source} is not valid JSON: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  const r = SessionSnapshotSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new UsageError(
-    `${source} is not a parley session snapshot: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-  );
+  return parseJsonDocument(input, SessionSnapshotSchema, source, 'a parley session snapshot');
 }
 
 /**
