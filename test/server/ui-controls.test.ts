@@ -5,37 +5,12 @@
  * engine (stories260K) or, where the test checks exactly what reached the model, from the
  * `canned:echo` benchmarking provider, which streams the user's message back.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
-import {
-  lastReplyText,
-  launchChromium,
-  openUi,
-  send,
-  waitReady,
-  waitTurnEnd,
-  type UiPage,
-} from './ui-page.js';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from './helpers.js';
+import { lastReplyText, send, waitReady, waitTurnEnd, useUiHarness } from './ui-page.js';
 
-let t: TestServer;
-let browser: Browser;
-const pages: UiPage[] = [];
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestServer({ sequences: 1 }), launchChromium()]);
-});
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await t?.close();
-});
-
-async function open(url = t.url): Promise<UiPage> {
-  const p = await openUi(browser, url);
-  pages.push(p);
-  return p;
-}
+const harness = useUiHarness();
+const open = harness.open.bind(harness);
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from(
@@ -128,7 +103,7 @@ describe('token auth', () => {
     const token = 'ui-test-token-0123456789';
     const secured = await startTestServer({ token, sequences: 1 });
     try {
-      const context = await browser.newContext();
+      const context = await harness.browser.newContext();
       const bare = await context.newPage();
       expect((await bare.goto(secured.url))?.status()).toBe(401);
       await context.close();

@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Dialog, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from './helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -133,4 +135,48 @@ export function contrast(a: string, b: string): number {
   };
   const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
   return (hi + 0.05) / (lo + 0.05);
+}
+
+/** A server and a browser shared by one test file, and pages closed when it ends. */
+export interface UiHarness {
+  /** The running test server (valid inside tests). */
+  readonly server: TestServer;
+  /** The shared Chromium (valid inside tests). */
+  readonly browser: Browser;
+  /** Open the UI (default: the server's URL) in a fresh context. */
+  open(url?: string, options?: BrowserContextOptions): Promise<UiPage>;
+}
+
+/**
+ * Start a test server (one local sequence) and Chromium before the file's tests, and close
+ * every page, the browser and the server after them.
+ */
+export function useUiHarness(): UiHarness {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const pages: UiPage[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({ sequences: 1 }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await Promise.all(pages.map((p) => p.close()));
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server(): TestServer {
+      if (!server) throw new Error('the UI harness is not started yet');
+      return server;
+    },
+    get browser(): Browser {
+      if (!browser) throw new Error('the UI harness is not started yet');
+      return browser;
+    },
+    async open(url?: string, options: BrowserContextOptions = {}): Promise<UiPage> {
+      if (!server || !browser) throw new Error('the UI harness is not started yet');
+      const p = await openUi(browser, url ?? server.url, options);
+      pages.push(p);
+      return p;
+    },
+  };
 }

@@ -7,41 +7,22 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, STORIES_ID, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { STORIES_ID } from './helpers.js';
 import {
   ARTIFACTS,
   contrast,
   lastReplyText,
-  launchChromium,
-  openUi,
   recordReplyGrowth,
   replyGrowth,
   send,
   setMaxTokens,
   waitTurnEnd,
-  type UiPage,
+  useUiHarness,
 } from './ui-page.js';
 
-let t: TestServer;
-let browser: Browser;
-const pages: UiPage[] = [];
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestServer({ sequences: 1 }), launchChromium()]);
-});
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.close()));
-  await browser?.close();
-  await t?.close();
-});
-
-async function open(url = t.url, options = {}): Promise<UiPage> {
-  const p = await openUi(browser, url, options);
-  pages.push(p);
-  return p;
-}
+const harness = useUiHarness();
+const open = harness.open.bind(harness);
 
 describe('the page', () => {
   it('paints fast, labels every control, keeps a sensible focus order and readable contrast', async () => {
@@ -97,7 +78,7 @@ describe('the page', () => {
   });
 
   it('serves marked, DOMPurify and highlight.js as ES modules from node_modules, nothing else', async () => {
-    const get = (p: string): Promise<Response> => fetch(`${t.url}${p}`);
+    const get = (p: string): Promise<Response> => fetch(`${harness.server.url}${p}`);
     for (const p of ['/vendor/marked.js', '/vendor/purify.js', '/vendor/highlight/core.js']) {
       const r = await get(p);
       expect(r.status, p).toBe(200);
@@ -120,7 +101,7 @@ describe('the page', () => {
 
   it('lists the models of GET /v1/models in the picker, the default selected', async () => {
     const { page } = await open();
-    const api = (await (await fetch(`${t.url}/v1/models`)).json()) as { data: { id: string }[] };
+    const api = (await (await fetch(`${harness.server.url}/v1/models`)).json()) as { data: { id: string }[] };
     const options = await page.$$eval('#model option', (os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual(api.data.map((m) => m.id));
     expect(options).toEqual(expect.arrayContaining([STORIES_ID, 'canned', 'canned:echo']));
@@ -208,7 +189,7 @@ describe('hostile replies never run', () => {
 
   it('strips <script>, on* handlers and javascript: links, with the page CSP bypassed', async () => {
     // bypassCSP: the server's CSP would block inline script by itself; here only the sanitiser protects.
-    const { page, dialogs, errors } = await open(t.url, { bypassCSP: true });
+    const { page, dialogs, errors } = await open(harness.server.url, { bypassCSP: true });
     await send(page, HOSTILE, 'canned:echo');
     await waitTurnEnd(page);
     await page.waitForTimeout(300); // time for an image's error or a toggle event to fire
