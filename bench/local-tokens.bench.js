@@ -47,8 +47,12 @@ async function raw() {
   return ((tokens - 1) * 1000) / (end - first) || (tokens * 1000) / (end - t0);
 }
 
-// parley: everything default (threads chosen by parley, gpu auto), only PARLEY_HOME set.
-const parley = createParley({ env: { PARLEY_HOME: home }, config: { model: STORIES, temperature: 0 } });
+// parley: everything default (threads chosen by parley, gpu auto) except the response
+// cache, which would answer every round after the first without generating anything.
+const parley = createParley({
+  env: { PARLEY_HOME: home },
+  config: { model: STORIES, temperature: 0, cache: { enabled: false } },
+});
 async function viaParley() {
   let tps = 0;
   for await (const e of parley.stream(PROMPT, { maxTokens: TOKENS })) {
