@@ -23,6 +23,9 @@ describe('Parley with the response cache', () => {
     expect(p1.engine.stats().models).toBe(1);
     const b = await p1.chat('Once upon a time', { temperature: 0 });
     expect(b).toMatchObject({ cached: true, text: a.text, model: a.model, finishReason: a.finishReason });
+    expect(a.timings.tokensPerSecond).toBeGreaterThan(0);
+    expect(b.timings.tokensPerSecond).toBeNull();
+    expect(b.timings.ttftMs).not.toBeNull();
     await p1.dispose();
 
     const p2 = open();

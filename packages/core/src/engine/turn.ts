@@ -91,7 +91,10 @@ export async function* runTurn(
     if (e.type === 'usage') usage = { ...usage, ...e.usage };
     if (e.type === 'done' || e.type === 'interrupted') {
       const merged = { ...usage, ...stripUndefined(e.usage) };
-      yield { ...e, usage: merged, timings: clock.timings(merged.outputTokens) };
+      const timings = clock.timings(merged.outputTokens);
+      // A cached answer was replayed, not generated: a tokens/s figure would be fiction.
+      if (e.type === 'done' && e.cached === true) timings.tokensPerSecond = null;
+      yield { ...e, usage: merged, timings };
       return;
     }
     yield e;
