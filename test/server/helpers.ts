@@ -29,6 +29,19 @@ export interface TestServerOptions extends Partial<Omit<ServerOptions, 'parley'>
 /** The id `/v1/models` gives stories260K when it is the configured model. */
 export const STORIES_ID = 'local:stories260K';
 
+/** POST a body (an object as JSON, or a raw string) to `/v1/chat/completions`. */
+export function postCompletion(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
 /** Start a server on a free port. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const { config, sequences, home: given, ...serverOpts } = opts;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, STORIES_ID, type TestServer } from './helpers.js';
+import { startTestServer, postCompletion, STORIES_ID, type TestServer } from './helpers.js';
 
 // Hostile bodies for POST /v1/chat/completions: every refusal in OpenAI's error shape, with
 // the right status and the offending field named. No model runs for these.
@@ -9,13 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${t.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const post = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+  postCompletion(t.url, body, headers);
 
 const prompt = (content: unknown = 'Once upon a time') => [{ role: 'user', content }];
 

@@ -1,6 +1,13 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, metricValue, startTestServer, STORIES_ID, type TestServer } from './helpers.js';
+import {
+  eventually,
+  metricValue,
+  startTestServer,
+  postCompletion,
+  STORIES_ID,
+  type TestServer,
+} from './helpers.js';
 
 // The OpenAI-compatible HTTP API over a real socket, on the real local engine (stories260K).
 let t: TestServer;
@@ -9,13 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${t.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const post = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+  postCompletion(t.url, body, headers);
 
 const prompt = (content: unknown = 'Once upon a time') => [{ role: 'user', content }];
 

@@ -4,7 +4,6 @@
  * when every reader has left.
  */
 import type { ChatEvent } from '../events.js';
-import { abortMessage } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 
 /** Events of one upstream call, replayed to each reader from the start and then live. */
@@ -95,14 +94,7 @@ export class Flight {
   }
 
   private interrupted(signal: AbortSignal, partialText: string, clock: TurnClock): ChatEvent {
-    return {
-      type: 'interrupted',
-      model: this.label,
-      reason: abortMessage(signal),
-      partialText,
-      usage: {},
-      timings: clock.timings(undefined),
-    };
+    return clock.interrupted(this.label, signal, partialText);
   }
 
   private wake(): void {

@@ -15,7 +15,6 @@ import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js
 import { CHAT_MODEL_SPEC_VERSION, modelLabel } from '../chat-model.js';
 import type { ChatEvent, NoticeEvent } from '../events.js';
 import { ParleyError } from '../errors.js';
-import { abortMessage } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 import { cacheKey, isDeterministic } from './cache-key.js';
 import type { Flight } from './flight.js';
@@ -208,14 +207,7 @@ export async function* replayAnswer(
   let text = '';
   for (const e of entry.value.events) {
     if (signal?.aborted) {
-      yield {
-        type: 'interrupted',
-        model: label,
-        reason: abortMessage(signal),
-        partialText: text,
-        usage: {},
-        timings: clock.timings(undefined),
-      };
+      yield clock.interrupted(label, signal, text);
       return;
     }
     if (e.type === 'done') {

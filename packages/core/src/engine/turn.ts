@@ -4,9 +4,9 @@
  */
 import { hasCachedAnswer } from '../cache/response-cache.js';
 import type { ChatModel, ChatRequest } from '../chat-model.js';
+import { modelLabel } from '../chat-model.js';
 import type { ChatEvent, Usage } from '../events.js';
 import { isTerminalEvent } from '../events.js';
-import { abortMessage } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 import { streamWithFallback, type PrepareRequest } from './fallback.js';
 import { raceModels } from './race.js';
@@ -101,14 +101,7 @@ export async function* runTurn(
     if (isTerminalEvent(e)) return;
   }
   // The inner stream ended without a terminal event: only an abort does that.
-  yield {
-    type: 'interrupted',
-    model: models[0] ? `${models[0].provider}:${models[0].modelId}` : 'unknown',
-    reason: abortMessage(opts.signal),
-    partialText: text,
-    usage,
-    timings: clock.timings(usage.outputTokens),
-  };
+  yield clock.interrupted(models[0] ? modelLabel(models[0]) : 'unknown', opts.signal, text, usage);
 }
 
 function stripUndefined(u: Usage): Usage {

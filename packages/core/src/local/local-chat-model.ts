@@ -4,7 +4,6 @@ import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js
 import { CHAT_MODEL_SPEC_VERSION, messageText } from '../chat-model.js';
 import type { ChatEvent, ErrorInfo, FinishReason } from '../events.js';
 import { ParleyError, ProviderError } from '../errors.js';
-import { abortMessage } from '../util/abort.js';
 import { Channel } from '../util/channel.js';
 import { TurnClock } from '../util/clock.js';
 import type { LoadedModel, LocalEngine } from './local-engine.js';
@@ -62,14 +61,8 @@ export class LocalChatModel implements ChatModel {
       yield { type: 'error', error: toInfo(e) };
       return;
     }
-    const interrupted = (text: string, outputTokens?: number): ChatEvent => ({
-      type: 'interrupted',
-      model: label,
-      reason: abortMessage(signal),
-      partialText: text,
-      usage: { outputTokens },
-      timings: clock.timings(outputTokens),
-    });
+    const interrupted = (text: string, outputTokens?: number): ChatEvent =>
+      clock.interrupted(label, signal, text, { outputTokens });
     if (signal?.aborted) {
       yield interrupted('');
       return;

@@ -7,7 +7,7 @@ import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provide
 import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js';
 import { CHAT_MODEL_SPEC_VERSION, modelLabel } from '../chat-model.js';
 import type { ChatEvent, InterruptedEvent, Usage } from '../events.js';
-import { abortMessage, linkedController } from '../util/abort.js';
+import { linkedController } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 import { ProviderError } from '../errors.js';
 import { toProviderError } from './provider-errors.js';
@@ -57,14 +57,7 @@ export class AiSdkChatModel implements ChatModel {
     const label = modelLabel(this);
     let text = '';
     let usage: Usage = {};
-    const interrupted = (): InterruptedEvent => ({
-      type: 'interrupted',
-      model: label,
-      reason: abortMessage(signal),
-      partialText: text,
-      usage,
-      timings: clock.timings(usage.outputTokens),
-    });
+    const interrupted = (): InterruptedEvent => clock.interrupted(label, signal, text, usage);
     const failure = (e: unknown): ChatEvent =>
       signal?.aborted ? interrupted() : { type: 'error', error: toProviderError(e, this.provider).toInfo() };
 

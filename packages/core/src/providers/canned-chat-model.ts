@@ -13,7 +13,6 @@ import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js
 import { CHAT_MODEL_SPEC_VERSION, messageText } from '../chat-model.js';
 import type { ChatEvent, FinishReason, Usage } from '../events.js';
 import { UsageError } from '../errors.js';
-import { abortMessage } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 
 /** The passage `canned:lorem` streams. */
@@ -94,14 +93,7 @@ export class CannedChatModel implements ChatModel {
       yield { type: 'text-delta', text: piece };
     }
     if (signal?.aborted) {
-      yield {
-        type: 'interrupted',
-        model: label,
-        reason: abortMessage(signal),
-        partialText: text,
-        usage: usage(),
-        timings: clock.timings(emitted),
-      };
+      yield clock.interrupted(label, signal, text, usage());
       return;
     }
     yield { type: 'usage', usage: usage() };

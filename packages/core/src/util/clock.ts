@@ -1,4 +1,5 @@
-import type { Timings } from '../events.js';
+import type { InterruptedEvent, Timings, Usage } from '../events.js';
+import { abortMessage } from './abort.js';
 
 /** Measures time to first token and tokens per second of one turn. */
 export class TurnClock {
@@ -12,6 +13,23 @@ export class TurnClock {
 
   get started(): boolean {
     return this.firstAt !== undefined;
+  }
+
+  /** The `interrupted` event of a turn cancelled through `signal`, timed by this clock. */
+  interrupted(
+    model: string,
+    signal: AbortSignal | undefined,
+    partialText: string,
+    usage: Usage = {},
+  ): InterruptedEvent {
+    return {
+      type: 'interrupted',
+      model,
+      reason: abortMessage(signal),
+      partialText,
+      usage,
+      timings: this.timings(usage.outputTokens),
+    };
   }
 
   timings(outputTokens: number | undefined): Timings {
