@@ -3,7 +3,7 @@
  * parley cannot honour are refused by name; unknown fields are ignored, as most
  * OpenAI-compatible servers do.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from './http-errors.js';
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });

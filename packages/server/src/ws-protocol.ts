@@ -4,7 +4,7 @@
  * the binary frame header.
  */
 import type { ChatEvent, ErrorInfo } from '@parley/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IMAGE_TYPES } from './openai-mapping.js';
 import { formatPath } from './openai-schema.js';
 

@@ -3,7 +3,7 @@
  * environment variables and command-line flags. Every field is optional in a layer;
  * `DEFAULTS` fills what no layer sets.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const modelName = z.string().trim().min(1, 'must not be empty');
 const positiveInt = z.number().int().positive();

@@ -3,7 +3,7 @@
  * (ids, times, statuses, usage, timings, image bytes), so export → import → export gives the
  * same document. Times are ISO 8601 strings with milliseconds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConversationStore } from './conversation-store.js';
 import { ID_PATTERN } from './ids.js';
 import { NotFoundError } from './store-errors.js';

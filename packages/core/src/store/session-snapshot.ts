@@ -2,7 +2,7 @@
  * Session snapshots: a session's mode, settings, memory facts and conversation as one JSON
  * document, restored as it was (in the same store after a restart, or in another one).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConversationStore } from './conversation-store.js';
 import {
   ConversationExportSchema,

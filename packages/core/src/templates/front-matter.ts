@@ -19,7 +19,7 @@
  * ```
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TemplateError } from './template-error.js';
 
 /** The types a variable can have. */
