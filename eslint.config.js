@@ -55,6 +55,16 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // `import { z }` keeps all of zod in the CLI bundle; a namespace import lets esbuild drop
+      // what is unused (docs/DEVELOPMENT.md).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z']",
+          message: "Import zod as `import * as z from 'zod'` (bundle size, see docs/DEVELOPMENT.md).",
+        },
+      ],
     },
   },
   {

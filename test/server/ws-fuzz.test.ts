@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { encodeBinary, WS_ERROR_CODES } from '../../packages/server/src/index.js';
 import { metricValue, startTestServer, STORIES_ID, WsClient, type TestServer } from './helpers.js';
 
