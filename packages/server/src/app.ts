@@ -3,7 +3,7 @@
  * metrics and the browser UI's files, all backed by one `Parley` instance.
  */
 import websocket from '@fastify/websocket';
-import { redact } from '@parley/core';
+import { SnapshotFiles, redact, type ConversationStore, type Parley } from '@parley/core';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
 import { HttpError } from './http-errors.js';
@@ -13,6 +13,7 @@ import { registerConversationRoutes } from './conversation-routes.js';
 import { registerOpenAIRoutes } from './openai-routes.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { registerStaticFiles } from './static-files.js';
+import { SnapshottingSessionStore, snapshotSettings } from './session-snapshots.js';
 import { StoredSessionStore } from './stored-sessions.js';
 import { TurnRegistry } from './turns.js';
 import { registerVendorFiles } from './vendor-files.js';
@@ -26,6 +27,8 @@ export interface ParleyServer {
   readonly options: ResolvedServerOptions;
   readonly metrics: ServerMetrics;
   readonly sessions: SessionStore;
+  /** What the user should know from start-up (a snapshot that could not be restored, …). */
+  readonly notices: string[];
   /** `http://host:port` once listening. */
   readonly url: string | undefined;
   /** Start listening on the configured host and port; resolves with the base URL. */
@@ -88,11 +91,11 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   const metrics = new ServerMetrics(o.parley.engine);
   const turns = new TurnRegistry(metrics);
   const catalog = new ModelCatalog(o.parley);
-  const sessions =
-    o.sessions ??
-    (o.log
-      ? new StoredSessionStore(() => o.parley.store(), o.parley.config.history_limit)
-      : new MemorySessionStore());
+  const notices: string[] = [];
+  let snapshotter: SnapshottingSessionStore | undefined;
+  if (!o.sessions && o.log)
+    snapshotter = await openSnapshots(o.parley, notices, o.onWarning ?? ((m) => app.log.warn(m)));
+  const sessions = o.sessions ?? snapshotter ?? new MemorySessionStore();
   const hub = new WsHub(o.parley, o, catalog, turns, metrics, sessions);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -144,6 +147,7 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
     options: o,
     metrics,
     sessions,
+    notices,
     get url() {
       return url;
     },
@@ -160,6 +164,7 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
         await turns.idle(DRAIN_MS);
         await hub.close(reason);
         await app.close();
+        await snapshotter?.close();
       })();
       return closing;
     },
@@ -171,4 +176,32 @@ export async function startServer(options: ServerOptions): Promise<ParleyServer>
   const server = await createServer(options);
   await server.listen();
   return server;
+}
+
+/**
+ * Sessions written through to the store and snapshotted to JSON files (config `[sessions]`).
+ * With `restore = "last"`, the newest snapshot is restored into the store when the store
+ * lacks it, and becomes the session a `hello` without an id goes on with. Nothing here stops
+ * the server from starting: what fails becomes a notice.
+ */
+async function openSnapshots(
+  parley: Parley,
+  notices: string[],
+  warn: (message: string) => void,
+): Promise<SnapshottingSessionStore> {
+  const settings = snapshotSettings(parley);
+  const store = (): ConversationStore => parley.store();
+  let last: string | undefined;
+  if (settings.restore === 'last') {
+    try {
+      const r = await new SnapshotFiles(settings.dir).restoreLatest(store());
+      for (const s of r.skipped) notices.push(`snapshot skipped: ${s}`);
+      last = r.session?.id;
+      if (r.from === 'file') notices.push(`session ${last} restored from its snapshot in ${settings.dir}`);
+    } catch (e) {
+      notices.push(`sessions: could not restore the last session: ${(e as Error).message}`);
+    }
+  }
+  const inner = new StoredSessionStore(store, parley.config.history_limit);
+  return new SnapshottingSessionStore(inner, store, settings, last, warn);
 }

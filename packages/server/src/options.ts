@@ -41,6 +41,8 @@ export interface ServerOptions {
   log?: boolean | undefined;
   /** Fastify's request log, JSON on stderr (default off). */
   logger?: boolean | undefined;
+  /** Told what went wrong while serving that the user should know (a snapshot not written). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /** {@link ServerOptions} with every default filled in. */
@@ -59,6 +61,7 @@ export interface ResolvedServerOptions {
   sessions: SessionStore | undefined;
   log: boolean;
   logger: boolean;
+  onWarning: ((message: string) => void) | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -110,5 +113,6 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     sessions: o.sessions,
     log: o.log ?? o.parley.config.store?.log ?? true,
     logger: o.logger ?? false,
+    onWarning: o.onWarning,
   };
 }

@@ -153,7 +153,14 @@ export class WsConnection {
       throw new ProtocolError('busy', 'a turn is running: interrupt it or wait for it to end before hello');
     }
     const store = this.hub.store;
-    const found = msg.session === undefined ? undefined : await store.get(msg.session);
+    // Without an id, a connection's first hello goes on with the last session when the config
+    // says `sessions.restore = "last"`; a later one (the UI's New chat) starts a new session.
+    const found =
+      msg.session !== undefined
+        ? await store.get(msg.session)
+        : this.session === undefined
+          ? await store.latest?.()
+          : undefined;
     const s = found ?? (await store.create());
     this.session = s;
     const models = (await this.hub.catalog.list()).map((m) => m.id);

@@ -35,6 +35,8 @@ export interface SessionStore {
   create(): Promise<SessionRecord>;
   /** Keep the session's current state. */
   save(session: SessionRecord): Promise<void>;
+  /** The session a `hello` without an id goes on with, if any (config `sessions.restore = "last"`). */
+  latest?(): Promise<SessionRecord | undefined>;
 }
 
 /** A new, empty session record. */

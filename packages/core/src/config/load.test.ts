@@ -65,6 +65,15 @@ describe('config layers', () => {
     expect(e.message).toContain(`${file}:5`);
   });
 
+  it('names a bad [sessions] value and its line', () => {
+    writeFileSync(file, '[sessions]\nsnapshots = true\nrestore = "yesterday"\n');
+    const e = configErrorOf(() => load());
+    expect(e.key).toBe('sessions.restore');
+    expect(e.line).toBe(3);
+    writeFileSync(file, '[sessions]\nsnapshot_interval_ms = 5\n');
+    expect(configErrorOf(() => load()).key).toBe('sessions.snapshot_interval_ms');
+  });
+
   it('refuses unknown keys by name', () => {
     writeFileSync(file, 'temprature = 0.5\n');
     const e = configErrorOf(() => load());

@@ -51,6 +51,20 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Sessions of `parley serve`: JSON snapshots, and what a new connection goes on with. */
+    sessions: z
+      .object({
+        /** `new` (default): a connection without a session id starts afresh; `last`: it goes on with the most recent session, restored from its snapshot file when the store lacks it. */
+        restore: z.enum(['new', 'last']).optional(),
+        /** Write each changed session to `<snapshot_dir>/<id>.json` (default true). */
+        snapshots: z.boolean().optional(),
+        /** Where snapshots go (default `sessions/` in the data directory). */
+        snapshot_dir: z.string().trim().min(1).optional(),
+        /** How often changed sessions are written, in ms (default 30000; also on shutdown). */
+        snapshot_interval_ms: z.number().int().min(100).optional(),
+      })
+      .strict()
+      .optional(),
     /** The response cache (see docs/cache.md); defaults in `CACHE_DEFAULTS`. */
     cache: z
       .object({

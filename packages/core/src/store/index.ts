@@ -26,5 +26,7 @@ export {
   SESSION_SNAPSHOT_FORMAT,
 } from './session-snapshot.js';
 export type { SessionSnapshot } from './session-snapshot.js';
+export { SnapshotFiles } from './snapshot-files.js';
+export type { SnapshotFile, RestoreOutcome } from './snapshot-files.js';
 export { ConversationLog, loadConversation, titleFrom } from './conversation-log.js';
 export type { ConversationLogOptions, SavedConversation, TurnInfo } from './conversation-log.js';
