@@ -5,10 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheBackingStore, CacheCounterStore } from '@parley/core';
 
+/** A tier parley uses: counts and the byte cap are not optional here. */
+export type FullBacking = CacheBackingStore & CacheCounterStore & Required<Pick<CacheBackingStore, 'trim'>>;
+
 export interface BackingFixture {
-  backing: CacheBackingStore & CacheCounterStore;
+  backing: FullBacking;
   /** Close and reopen the same storage (a restart). */
-  reopen(): Promise<CacheBackingStore & CacheCounterStore>;
+  reopen(): Promise<FullBacking>;
 }
 
 const answer = (text: string) => ({
@@ -54,6 +57,35 @@ export function runBackingStoreConformance(name: string, setup: () => Promise<Ba
       expect(await backing.get('k', 999)).toBeDefined();
       expect(await backing.get('k', 1000)).toBeUndefined();
       expect(await backing.purgeExpired(1000)).toBe(1);
+    });
+
+    it('keeps within a byte cap by dropping the least recently used, a hit counting as a use', async () => {
+      const { backing, reopen } = await setup();
+      for (const [k, t] of [
+        ['a', 10],
+        ['b', 20],
+        ['c', 30],
+      ] as const)
+        await backing.put({
+          key: k,
+          model: 'm',
+          value: answer(k),
+          bytes: 100,
+          createdAt: t,
+          expiresAt: null,
+        });
+      expect(await backing.get('a', 40)).toBeDefined(); // a is now the most recently used
+      expect(await backing.trim(300)).toEqual({ entries: 0, bytes: 0 });
+      expect(await backing.trim(250)).toEqual({ entries: 1, bytes: 100 });
+      expect(await backing.get('b', 41)).toBeUndefined();
+      // The order of use survives a restart: c (used at 30) goes before a (used at 40)…
+      const again = await reopen();
+      expect(await again.trim(150)).toEqual({ entries: 1, bytes: 100 });
+      expect(await again.get('c', 50)).toBeUndefined();
+      expect(await again.get('a', 50)).toBeDefined();
+      // … and a cap of 0 empties the tier.
+      expect(await again.trim(0)).toEqual({ entries: 1, bytes: 100 });
+      expect(await again.summary()).toEqual([]);
     });
 
     it('deletes by key, by model and all, and summarises per model', async () => {

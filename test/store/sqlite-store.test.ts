@@ -12,7 +12,7 @@ import { loadConfig } from '../../packages/core/src/config/load.js';
 import { exitCodeFor, ParleyError, UsageError } from '../../packages/core/src/errors.js';
 import { openStore } from '../../packages/core/src/store/open-store.js';
 import { migrate, schemaVersion } from '../../packages/core/src/store/sqlite/migrate.js';
-import { SCHEMA_VERSION } from '../../packages/core/src/store/sqlite/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../packages/core/src/store/sqlite/schema.js';
 import { SqliteConversationStore } from '../../packages/core/src/store/sqlite/sqlite-conversation-store.js';
 import { StoreError } from '../../packages/core/src/store/store-errors.js';
 import { runStoreConformance } from './store.conformance.case.js';
@@ -71,16 +71,16 @@ describe('migrations', () => {
   it('build an empty database up to the current version, once', async () => {
     const file = fresh();
     const s = SqliteConversationStore.open({ path: file });
-    expect(s.migration).toEqual({ from: 0, to: SCHEMA_VERSION, applied: [1, 2, 3] });
+    expect(s.migration).toEqual({ from: 0, to: SCHEMA_VERSION, applied: [1, 2, 3, 4] });
     const rows = s.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(MIGRATIONS.length);
     await s.close();
     const again = SqliteConversationStore.open({ path: file });
-    expect(again.migration).toEqual({ from: 3, to: 3, applied: [] });
+    expect(again.migration).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
     await again.close();
   });
 
-  for (const previous of [1, 2]) {
+  for (const previous of [1, 2, 3]) {
     it(`upgrade a version ${previous} database and keep (and index) its data`, async () => {
       const file = fresh();
       const db = new Database(file);
@@ -93,6 +93,22 @@ describe('migrations', () => {
         `INSERT INTO messages (id, conversation_id, seq, role, parts, text, status, created_at, updated_at)
          VALUES ('m0', 'old', 0, 'user', '[{"type":"text","text":"a walrus question"}]', 'a walrus question', 'complete', 1, 1)`,
       ).run();
+      if (previous >= 3) {
+        // A cached answer from before entries had a last use: it counts as used when written.
+        db.prepare(
+          `INSERT INTO cache_entries (key, model, value, bytes, created_at, expires_at)
+           VALUES ('kept', 'm', '{"v":1}', 50, 5, NULL)`,
+        ).run();
+        // Version 3 kept the cache's counts as memory facts; one of them is damaged.
+        const fact = db.prepare(
+          "INSERT INTO memory (scope, key, value, created_at, updated_at) VALUES ('parley.cache-counters', ?, ?, 1, 2)",
+        );
+        fact.run('local:a', '{"hits":3,"misses":1}');
+        fact.run('local:b', '{"hits":-4,"misses":"x"}');
+        db.prepare(
+          "INSERT INTO memory (scope, key, value, created_at, updated_at) VALUES ('global', 'name', '\"Ada\"', 1, 2)",
+        ).run();
+      }
       db.close();
 
       const s = SqliteConversationStore.open({ path: file });
@@ -109,6 +125,17 @@ describe('migrations', () => {
       });
       expect(next.seq).toBe(1);
       expect(await s.cache.put({ key: 'k', model: 'm', value: 1 })).toMatchObject({ key: 'k' });
+      if (previous >= 3) {
+        expect(await s.cache.counters()).toEqual([
+          { model: 'local:a', hits: 3, misses: 1 },
+          { model: 'local:b', hits: 0, misses: 0 },
+        ]);
+        expect(await s.memory.list('parley.cache-counters')).toEqual([]);
+        expect((await s.memory.get('name'))?.value).toBe('Ada');
+        expect(await s.cache.get('kept', 6)).toMatchObject({ value: { v: 1 }, bytes: 50 });
+        expect(await s.cache.trim(1)).toEqual({ entries: 1, bytes: 50 }); // the older one goes
+        expect(await s.cache.get('k')).toMatchObject({ value: 1 });
+      }
       expect(s.integrityCheck()).toEqual(['ok']);
       await s.close();
     });

@@ -1,8 +1,8 @@
 /**
  * The response cache's persistent tier, behind a small interface. It has the shape of the
- * conversation store's `cache` repository, so `store.cache` serves as one as it is; the
- * cache's own SQLite file (`SqliteCacheBackingStore`) implements it too. Every implementation
- * passes the one conformance suite in `backing-store.case.ts`.
+ * conversation store's `cache` repository, so `store.cache` serves as one as it is
+ * (`storeCacheBacking`). Every implementation passes the one conformance suite in
+ * `test/cache/backing-store.case.ts`.
  */
 import type { ChatEvent, DoneEvent } from '../events.js';
 import type { CacheEntry } from '../store/types.js';
@@ -36,14 +36,13 @@ export interface CacheBackingStore {
   purgeExpired(now?: number): Promise<number>;
   /** Entries and bytes per model (expired entries may be counted until purged). */
   summary(): Promise<CacheModelSummary[]>;
+  /** Optional byte cap: drop the least recently used entries until at most `maxBytes` remain. */
+  trim?(maxBytes: number): Promise<{ entries: number; bytes: number }>;
 }
 
 /** Hit and miss counts of one model. */
-export interface CacheCounts {
-  model: string;
-  hits: number;
-  misses: number;
-}
+export type { CacheCounts } from '../store/types.js';
+import type { CacheCounts } from '../store/types.js';
 
 /** Optional: lets hit and miss counts outlive the process (`parley cache stats`). */
 export interface CacheCounterStore {

@@ -25,6 +25,7 @@ export const CACHE_DEFAULTS: Omit<CacheSettings, 'pressure_rss_mb' | 'pressure_h
   max_bytes: 64 * 1024 * 1024,
   ttl_ms: 7 * 24 * 60 * 60 * 1000,
   persist: true,
+  persist_max_bytes: 256 * 1024 * 1024,
   pressure_floor_ratio: 0.25,
 };
 
@@ -66,6 +67,7 @@ export function createResponseCacheStore(
     maxBytes: settings.max_bytes,
     ttlMs: settings.ttl_ms,
     backing: settings.persist ? backing : undefined,
+    persistMaxBytes: settings.persist_max_bytes,
     pressure: {
       rssBytes: mb(settings.pressure_rss_mb),
       heapBytes: mb(settings.pressure_heap_mb) ?? defaultHeapThreshold(),

@@ -16,7 +16,7 @@ export type {
   NewPersistedCacheEntry,
   PersistedCacheEntry,
 } from './backing-store.js';
-export { storeCacheBacking, CACHE_COUNTER_SCOPE } from './store-backing.js';
+export { storeCacheBacking } from './store-backing.js';
 export { describePressure, defaultHeapThreshold } from './memory-pressure.js';
 export type { MemorySample, PressureOptions, PressureReport } from './memory-pressure.js';
 export {

@@ -182,6 +182,51 @@ describe('ResponseCacheStore over the conversation store', () => {
     await db2.close();
   });
 
+  it('keeps the stored answers within persist_max_bytes, dropping the least recently used', async () => {
+    const db = open();
+    let now = 1_000;
+    const backing = storeCacheBacking(db);
+    const probe = new ResponseCacheStore({ backing, now: () => now });
+    const { model: m0 } = cached(probe);
+    await collect(m0.stream(ask('size me')));
+    await probe.close();
+    const one = (await backing.summary())[0]?.bytes ?? 0;
+    expect(one).toBeGreaterThan(0);
+    await backing.clear();
+
+    // Room for two answers of that size: the third write pushes out the least recently used.
+    const s = new ResponseCacheStore({ backing, persistMaxBytes: Math.floor(one * 2.5), now: () => now });
+    const { model } = cached(s);
+    for (const q of ['first q', 'second q']) {
+      now += 10;
+      await collect(model.stream(ask(q)));
+    }
+    await s.close();
+    expect((await backing.summary())[0]?.entries).toBe(2);
+
+    const again = new ResponseCacheStore({ backing, persistMaxBytes: Math.floor(one * 2.5), now: () => now });
+    const { model: m2, inner } = cached(again);
+    now += 10;
+    await collect(m2.stream(ask('first q'))); // a hit from the store: first q is now fresher
+    expect(inner.calls).toBe(0);
+    now += 10;
+    await collect(m2.stream(ask('third q')));
+    await again.close();
+    const left = await db.cache.list();
+    expect(left).toHaveLength(2);
+    expect(left.reduce((n, e) => n + e.bytes, 0)).toBeLessThanOrEqual(Math.floor(one * 2.5));
+    // first q and third q are kept; second q, the least recently used, was dropped.
+    const check = new ResponseCacheStore({ backing, now: () => now });
+    const c = cached(check);
+    await collect(c.model.stream(ask('first q')));
+    await collect(c.model.stream(ask('third q')));
+    expect(c.inner.calls).toBe(0);
+    await collect(c.model.stream(ask('second q')));
+    expect(c.inner.calls).toBe(1);
+    await check.close();
+    await db.close();
+  });
+
   it('expires persisted answers, and ignores (and drops) a stored value it cannot read', async () => {
     let now = 5_000_000;
     const db = open();

@@ -32,6 +32,8 @@ export interface ResponseCacheStoreOptions {
   ttlMs?: number;
   /** The persistent tier; without one the cache lives in memory only. */
   backing?: (CacheBackingStore & Partial<CacheCounterStore>) | undefined;
+  /** Byte cap of the persistent tier: after each write, the least recently used go. Default none. */
+  persistMaxBytes?: number | undefined;
   /** Memory-pressure thresholds; off when not given. */
   pressure?: PressureOptions | undefined;
   /** Clock in epoch milliseconds, for entry times and the TTL (tests). Default `Date.now`. */
@@ -175,8 +177,12 @@ export class ResponseCacheStore {
     if (this.closed || generation !== this.generation(entry.model)) return false;
     if (this.backing) {
       const { key, model, value, bytes, createdAt, expiresAt } = entry;
+      const backing = this.backing;
+      const cap = this.options.persistMaxBytes;
       this.track(
-        this.backing.put({ key, model, value, bytes, createdAt, expiresAt }),
+        backing
+          .put({ key, model, value, bytes, createdAt, expiresAt })
+          .then(() => (cap !== undefined && backing.trim ? backing.trim(cap) : undefined)),
         'write a cached answer',
       );
       this.track(this.flush());

@@ -78,6 +78,8 @@ export const ConfigSchema = z
         ttl_ms: z.number().int().min(0).optional(),
         /** Keep answers in the store so they survive a restart (default true). */
         persist: z.boolean().optional(),
+        /** Byte cap of the stored answers; the least recently used go first (default 256 MiB). */
+        persist_max_bytes: positiveInt.optional(),
         /** Evict in-memory answers when the resident set reaches this many MB (default off). */
         pressure_rss_mb: positiveInt.optional(),
         /** … or when the V8 heap in use reaches this many MB (default 85 % of the heap limit). */

@@ -12,6 +12,7 @@
  */
 import type {
   CacheEntry,
+  CacheCounts,
   CacheSummary,
   ConversationPatch,
   ConversationRecord,
@@ -100,7 +101,7 @@ export interface MemoryRepository {
 
 /** Persisted response-cache entries (the response cache keeps its LRU in front of this). */
 export interface CacheEntryRepository {
-  /** The entry, or undefined when there is none or it expired before `now`. */
+  /** The entry, or undefined when there is none or it expired before `now`; a hit counts as a use. */
   get(key: string, now?: number): Promise<CacheEntry | undefined>;
   /** Insert or replace. `bytes` defaults to the UTF-8 size of the JSON value. */
   put(
@@ -123,6 +124,17 @@ export interface CacheEntryRepository {
   purgeExpired(now?: number): Promise<number>;
   /** Entries and bytes per model. */
   summary(): Promise<CacheSummary[]>;
+  /**
+   * Keep the entries within `maxBytes`: when they hold more, the least recently used go (a
+   * put or a hit is a use) until they hold at most `maxBytes`. Resolves to what went.
+   */
+  trim(maxBytes: number): Promise<{ entries: number; bytes: number }>;
+  /** Hit and miss counts per model (`parley cache stats`), by model. */
+  counters(): Promise<CacheCounts[]>;
+  /** Add these counts to the stored ones, in one transaction. */
+  addCounters(delta: readonly CacheCounts[]): Promise<void>;
+  /** Forget the counts of one model, or of all. */
+  resetCounters(model?: string): Promise<void>;
 }
 
 /** Per-request timings, for stats. */

@@ -162,6 +162,13 @@ export interface CacheSummary {
   bytes: number;
 }
 
+/** Hit and miss counts of the response cache for one model. */
+export interface CacheCounts {
+  model: string;
+  hits: number;
+  misses: number;
+}
+
 /** One request to a model, for stats: who answered, how it ended, how fast. */
 export interface RequestRecord {
   id: string;

@@ -123,6 +123,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_by_model ON requests (model, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'last use of cache entries (the byte cap), and cache hit and miss counts',
+    up: `
+      ALTER TABLE cache_entries ADD COLUMN used_at INTEGER;
+      CREATE INDEX cache_entries_by_use ON cache_entries (coalesce(used_at, created_at));
+
+      CREATE TABLE cache_counters (
+        model       TEXT PRIMARY KEY,
+        hits        INTEGER NOT NULL DEFAULT 0 CHECK (hits >= 0),
+        misses      INTEGER NOT NULL DEFAULT 0 CHECK (misses >= 0),
+        updated_at  INTEGER NOT NULL
+      );
+      -- Version 3 kept the counts as memory facts in a scope of their own: move them.
+      INSERT INTO cache_counters (model, hits, misses, updated_at)
+        SELECT key,
+               max(0, coalesce(CAST(json_extract(value, '$.hits') AS INTEGER), 0)),
+               max(0, coalesce(CAST(json_extract(value, '$.misses') AS INTEGER), 0)),
+               updated_at
+        FROM memory WHERE scope = 'parley.cache-counters';
+      DELETE FROM memory WHERE scope = 'parley.cache-counters';
+    `,
+  },
 ];
 
 /** The schema version this parley writes. */
