@@ -58,8 +58,14 @@ export class AiSdkChatModel implements ChatModel {
     let text = '';
     let usage: Usage = {};
     const interrupted = (): InterruptedEvent => clock.interrupted(label, signal, text, usage);
+    let contentType: string | undefined;
     const failure = (e: unknown): ChatEvent =>
-      signal?.aborted ? interrupted() : { type: 'error', error: toProviderError(e, this.provider).toInfo() };
+      signal?.aborted
+        ? interrupted()
+        : {
+            type: 'error',
+            error: explainContentType(toProviderError(e, this.provider), contentType).toInfo(),
+          };
 
     if (signal?.aborted) {
       yield interrupted();
@@ -76,6 +82,7 @@ export class AiSdkChatModel implements ChatModel {
         abortSignal: ctl.signal,
         includeRawChunks: false,
       });
+      contentType = result.response?.headers?.['content-type'];
       reader = result.stream.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -110,14 +117,35 @@ export class AiSdkChatModel implements ChatModel {
         ? interrupted()
         : {
             type: 'error',
-            error: new ProviderError(
-              'malformed_response',
-              `${label}: the stream ended without a finish part; the answer may be cut short`,
-              { provider: this.provider },
+            error: explainContentType(
+              new ProviderError(
+                'malformed_response',
+                `${label}: the stream ended without a finish part; the answer may be cut short`,
+                { provider: this.provider },
+              ),
+              contentType,
             ).toInfo(),
           };
     }
     if (terminal.type === 'done') yield { type: 'usage', usage: terminal.usage };
     yield terminal;
   }
+}
+
+/** Content types a streaming reply comes in: SSE, NDJSON, or JSON (an error body). */
+const STREAM_TYPES = /^(text\/event-stream|application\/(x-)?ndjson|application\/json)\b/i;
+
+/**
+ * A stream that could not be read, from a reply that was not a stream at all (an HTML error
+ * page from a proxy, say), is reported as such: the content type tells the user where to look.
+ */
+function explainContentType(e: ProviderError, contentType: string | undefined): ProviderError {
+  if (contentType === undefined || STREAM_TYPES.test(contentType.trim())) return e;
+  if (e.code !== 'provider' && e.code !== 'malformed_response') return e;
+  const type = contentType.split(';')[0]?.trim().slice(0, 100) ?? '';
+  return new ProviderError(
+    'malformed_response',
+    `${e.provider} answered with content-type ${type}, not an event stream (a proxy or the wrong base URL?)`,
+    { provider: e.provider, status: e.status, retryable: false, cause: e },
+  );
 }

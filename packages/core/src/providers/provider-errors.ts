@@ -179,6 +179,14 @@ export function toProviderError(e: unknown, provider: string): ProviderError {
     });
   }
   if (isNetworkError(err)) return networkError(provider, err);
+  if (err instanceof Error && /stream ended without a finish reason/i.test(err.message)) {
+    // The provider package's own check: the body ended before the model said it was done.
+    return new ProviderError(
+      'malformed_response',
+      `${provider}: the stream ended without a finish reason; the answer may be cut short`,
+      { provider, retryable: false, cause: err },
+    );
+  }
   if (err !== null && typeof err === 'object' && !(err instanceof Error)) {
     // An error event inside the stream, e.g. Anthropic's `{ type: 'overloaded_error', message }`.
     const o = err as ErrorObject;
