@@ -42,14 +42,20 @@ export interface Reply {
   then?: 'end' | 'destroy' | 'hang';
 }
 
+/** A reply, or a function that makes one from the request. */
+export type ScriptedReply = Reply | ((req: RecordedRequest) => Reply);
+
 /** A running wire server. */
 export interface WireServer {
   /** `http://127.0.0.1:PORT` (no trailing slash). */
   readonly url: string;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
-  /** Queue replies; each request takes the next one (the last one repeats when the queue runs out). */
-  reply(...replies: Reply[]): void;
+  /**
+   * Queue replies; each request takes the next one (the last one repeats when the queue runs
+   * out). A function builds its reply from the request (a server that echoes what it got).
+   */
+  reply(...replies: ScriptedReply[]): void;
   /** Drop queued replies and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -98,8 +104,8 @@ async function send(res: ServerResponse, reply: Reply): Promise<void> {
 /** Start a wire server on 127.0.0.1 with a free port. */
 export async function startWireServer(): Promise<WireServer> {
   const requests: RecordedRequest[] = [];
-  let queue: Reply[] = [];
-  let last: Reply = { status: 500, body: { error: { message: 'wire server: no reply scripted' } } };
+  let queue: ScriptedReply[] = [];
+  let last: ScriptedReply = { status: 500, body: { error: { message: 'wire server: no reply scripted' } } };
 
   const server: Server = createServer((req, res) => {
     const receivedAt = performance.now();
@@ -122,7 +128,7 @@ export async function startWireServer(): Promise<WireServer> {
           }
         });
       });
-      requests.push({
+      const recorded: RecordedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -133,9 +139,11 @@ export async function startWireServer(): Promise<WireServer> {
         get closedEarly() {
           return closedEarly;
         },
-      });
-      const reply = queue.shift() ?? last;
-      last = reply;
+      };
+      requests.push(recorded);
+      const next = queue.shift() ?? last;
+      last = next;
+      const reply = typeof next === 'function' ? next(recorded) : next;
       void send(res, reply).catch(() => res.destroy());
     });
   });

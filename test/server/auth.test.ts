@@ -80,6 +80,11 @@ describe('with a token', () => {
     expect(next.status).toBe(200);
     const bad = await fetch(`${secured.url}/v1/models`, { headers: { cookie: 'parley_token=wrong' } });
     expect(bad.status).toBe(401);
+    // The cookie is derived from the token, not the token: the browser never stores the token,
+    // and the token itself is no cookie.
+    expect(cookie).not.toContain(TOKEN);
+    const raw = await fetch(`${secured.url}/v1/models`, { headers: { cookie: `parley_token=${TOKEN}` } });
+    expect(raw.status).toBe(401);
   });
 
   it('the WebSocket needs it: refused without, open with ?token= or Authorization', async () => {

@@ -3,7 +3,7 @@
  * and (without a token) the Host header, which keeps DNS-rebinding pages out of a
  * loopback server.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './http-errors.js';
@@ -28,6 +28,14 @@ export function tokensEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * What the UI's cookie holds: a value derived from the token, never the token itself, so the
+ * browser's cookie store does not keep a credential that also works as `Authorization: Bearer`.
+ */
+export function cookieCredential(token: string): string {
+  return createHmac('sha256', token).update('parley browser cookie v1').digest('base64url');
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -138,7 +146,8 @@ export function installAccessControl(app: FastifyInstance, opts: AccessOptions):
     }
     if (opts.token === undefined) return;
     const given = requestToken(req);
-    if (!given || !tokensEqual(given.token, opts.token)) {
+    const expected = given?.source === 'cookie' ? cookieCredential(opts.token) : opts.token;
+    if (!given || !tokensEqual(given.token, expected)) {
       return refuse(
         req,
         reply,
@@ -155,7 +164,7 @@ export function installAccessControl(app: FastifyInstance, opts: AccessOptions):
       // The browser UI was opened with ?token=: its later requests carry the cookie instead.
       reply.header(
         'set-cookie',
-        `${TOKEN_COOKIE}=${encodeURIComponent(given.token)}; HttpOnly; SameSite=Strict; Path=/`,
+        `${TOKEN_COOKIE}=${cookieCredential(given.token)}; HttpOnly; SameSite=Strict; Path=/`,
       );
     }
   });
