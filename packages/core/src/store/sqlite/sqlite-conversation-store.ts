@@ -15,7 +15,7 @@ import { migrate, type MigrationResult } from './migrate.js';
 import { SqliteRequests } from './requests.js';
 import { searchMessages } from './search.js';
 import { SqliteMemory, SqliteSessions } from './sessions.js';
-import { sqliteCode, type SqliteContext } from './sqlite-util.js';
+import { diskFullHint, sqliteCode, type SqliteContext } from './sqlite-util.js';
 
 /** Options of `SqliteConversationStore.open`. */
 export interface SqliteStoreOptions {
@@ -85,7 +85,8 @@ export class SqliteConversationStore implements ConversationStore {
           : e instanceof Error
             ? e.message
             : String(e);
-      throw new StoreError('store', `cannot open the database ${file}: ${why}`, { cause: e });
+      const hint = memory ? '' : diskFullHint(path.dirname(file));
+      throw new StoreError('store', `cannot open the database ${file}: ${why}${hint}`, { cause: e });
     }
   }
 

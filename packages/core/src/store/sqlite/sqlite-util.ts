@@ -1,4 +1,5 @@
 /** Small helpers shared by the SQLite repositories: JSON columns and error mapping. */
+import { statfsSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import { ParleyError } from '../../errors.js';
 import { StoreError } from '../store-errors.js';
@@ -33,7 +34,12 @@ export function guard<T>(what: string, fn: () => T): Promise<T> {
     return Promise.resolve(fn());
   } catch (e) {
     if (ParleyError.is(e)) return Promise.reject(e);
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg =
+      sqliteCode(e) === 'SQLITE_FULL'
+        ? 'the disk is full (nothing was written; free some space and try again)'
+        : e instanceof Error
+          ? e.message
+          : String(e);
     const closed = /not open/i.test(msg);
     return Promise.reject(
       new StoreError('store', closed ? `${what}: the store is closed` : `${what}: ${msg}`, { cause: e }),
@@ -49,4 +55,18 @@ export function count(n: number | undefined, fallback: number): number {
 /** A patch without its `undefined` fields, so they leave stored values alone. */
 export function defined<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Why a write may have failed, when the disk under `dir` is (nearly) full: SQLite reports a
+ * full disk at open as a plain "disk I/O error".
+ */
+export function diskFullHint(dir: string): string {
+  try {
+    const s = statfsSync(dir);
+    const free = s.bavail * s.bsize;
+    return free < 256 * 1024 ? `; the disk holding it is full (${free} bytes free)` : '';
+  } catch {
+    return '';
+  }
 }
