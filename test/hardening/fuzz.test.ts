@@ -74,7 +74,7 @@ describe('fuzz: config.toml', () => {
     );
     console.log(`fuzz config: ${runs} inputs, ${refused} refused with a config error, 0 crashes`);
     expect(refused).toBeGreaterThan(0);
-  });
+  }, 900_000);
 });
 
 const FLAGS = [
@@ -134,7 +134,7 @@ describe('fuzz: command-line arguments', () => {
     );
     console.log(`fuzz cli: ${runs} inputs, ${refused} refused with a usage error, 0 crashes`);
     expect(refused).toBeGreaterThan(0);
-  });
+  }, 900_000);
 });
 
 const TEMPLATE_SEEDS = [
