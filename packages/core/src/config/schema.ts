@@ -140,7 +140,7 @@ export const ConfigSchema = z
             fetch_max_redirects: z.number().int().min(0).max(20).optional(),
             /** `run_code` and `shell` wall-clock limit, in ms (default 10000). */
             run_timeout_ms: positiveInt.optional(),
-            /** `run_code` and `shell` address-space cap, in MB (default 1024). */
+            /** `run_code` and `shell` data-segment cap, in MB (default 1024). */
             run_memory_mb: z.number().int().min(64).optional(),
             /** Output kept from `run_code` and `shell`, in bytes (default 64 KiB). */
             run_output_bytes: positiveInt.optional(),

@@ -1,12 +1,12 @@
 /**
  * `run_code` and `shell`: a child process in its own process group with a wall-clock
- * timeout, an address-space cap (`ulimit -v`), an output cap and an environment that holds
+ * timeout, a memory cap (`ulimit -d`, the data segment), an output cap and an environment that holds
  * nothing of parley's (no API keys). JavaScript runs under Node's permission model (files
  * only in its temp folder, no child processes, no workers); Python runs isolated (`-I`) with
  * an audit hook that refuses new processes and native code. This limits honest mistakes and
  * careless model output; it is not a container, which is why both tools ask first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ export function runLimited(
 ): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const kb = limits.memoryMb * 1024;
-    const child = spawn('/bin/sh', ['-c', `ulimit -v ${kb} 2>/dev/null; exec "$@"`, 'sh', ...argv], {
+    const child = spawn('/bin/sh', ['-c', `ulimit -d ${kb} 2>/dev/null; exec "$@"`, 'sh', ...argv], {
       cwd,
       env,
       detached: true,
@@ -156,6 +156,23 @@ export function hasPython(): boolean {
   return false;
 }
 
+let pythonPath: string | undefined;
+/**
+ * The real python3 executable: version managers put a shell-script shim first on PATH, which
+ * is slow to start and needs variables the sandbox does not pass on. Found once.
+ */
+function realPython(): string {
+  if (pythonPath === undefined) {
+    const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const found = r.status === 0 ? r.stdout.trim() : '';
+    pythonPath = found || 'python3';
+  }
+  return pythonPath;
+}
+
 const CodeInput = z
   .object({
     language: z.enum(['javascript', 'python']).describe('javascript (Node) or python'),
@@ -190,7 +207,7 @@ export function runCodeTool(limits: RunLimits, python = hasPython()): Tool<z.inf
         } else {
           await writeFile(path.join(dir, 'main.py'), a.code);
           await writeFile(path.join(dir, 'prelude.py'), PY_PRELUDE);
-          argv = ['python3', '-I', 'prelude.py'];
+          argv = [realPython(), '-I', 'prelude.py'];
         }
         const r = await runLimited(argv, dir, sandboxEnv(dir), limits, ctx.signal);
         const text = describeRun(r, limits);
