@@ -109,6 +109,23 @@ describe('parley with tools', () => {
     expect(toolMessage()?.content).toBe('the kettle is blue');
   });
 
+  it('--json lists the tool calls with their results', async () => {
+    server.reply(toolCallReply('read_file', { path: 'missing.txt' }), textReply('No such file.'));
+    const r = await runParley([...modelArgs(), '--tools', 'read_file', '--json', 'read it'], { env: env() });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { text: string; tool_calls: unknown[] };
+    expect(out.text).toBe('No such file.');
+    expect(out.tool_calls).toEqual([
+      {
+        id: 'call_1',
+        name: 'read_file',
+        args: { path: 'missing.txt' },
+        result: { code: 'not_found', message: 'missing.txt: no such file or folder' },
+        is_error: true,
+      },
+    ]);
+  });
+
   it('without a TTY and without --yes, a confirm tool is refused and the model is told', async () => {
     server.reply(
       toolCallReply('write_file', { path: 'out.txt', content: 'hello' }),

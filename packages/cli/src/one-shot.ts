@@ -152,7 +152,18 @@ function shorten(s: string): string {
 }
 
 async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<number> {
-  const r = await collectTurn(events);
+  const calls: { id: string; name: string; args: unknown; result?: unknown; is_error?: boolean }[] = [];
+  async function* tap(): AsyncIterable<ChatEvent> {
+    for await (const e of events) {
+      if (e.type === 'tool-call') calls.push({ id: e.id, name: e.name, args: e.args });
+      if (e.type === 'tool-result') {
+        const c = calls.find((x) => x.id === e.id);
+        if (c) Object.assign(c, { result: e.result, is_error: e.isError === true });
+      }
+      yield e;
+    }
+  }
+  const r = await collectTurn(tap());
   o.out.write(
     `${JSON.stringify({
       text: r.text,
@@ -163,6 +174,7 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       timings: r.timings,
       notices: r.notices,
       cached: r.cached,
+      ...(calls.length > 0 ? { tool_calls: calls } : {}),
     })}\n`,
   );
   return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;

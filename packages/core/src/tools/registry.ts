@@ -25,6 +25,8 @@ export interface CallOptions {
 
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool<never>>();
+  /** `definitions()` computed once (JSON schema conversion is not free); reset by `register`. */
+  private defs: ToolDefinition[] | undefined;
 
   register<A>(tool: Tool<A>): this {
     if (!TOOL_NAME.test(tool.name)) {
@@ -33,6 +35,7 @@ export class ToolRegistry {
     if (this.tools.has(tool.name))
       throw new ToolError('invalid_args', `tool "${tool.name}" is registered twice`);
     this.tools.set(tool.name, tool as unknown as Tool<never>);
+    this.defs = undefined;
     return this;
   }
 
@@ -50,11 +53,12 @@ export class ToolRegistry {
 
   /** What models are told about every tool. */
   definitions(): ToolDefinition[] {
-    return this.list().map((t) => ({
+    this.defs ??= this.list().map((t) => ({
       name: t.name,
       description: t.description,
       inputSchema: t.jsonSchema ?? jsonSchemaOf(t.input),
     }));
+    return this.defs;
   }
 
   /** Run one call from a model. Never throws: a failure is a `{ ok: false }` result. */
