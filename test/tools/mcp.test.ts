@@ -1,7 +1,8 @@
 /**
- * MCP over stdio against a real server: test/fixtures/mcp-demo-server.mjs, written with the
+ * MCP over stdio (and streamable HTTP) against a real server: test/fixtures/mcp-demo-server.mjs, written with the
  * same SDK, started as a child process by parley's client.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +161,36 @@ describe('MCP over stdio', () => {
       expect(bad.stderr).toContain('use parley mcp list');
     } finally {
       home.cleanup();
+    }
+  });
+
+  it('reaches a server over streamable HTTP', async () => {
+    const child = spawn(process.execPath, [SERVER, '--http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.trim()));
+        child.once('exit', () => reject(new Error('the HTTP MCP server exited')));
+      });
+      const remote = await createToolSession(config({ servers: { web: { url } } }), {
+        enabled: ['web__shout'],
+        confirm: yes,
+      });
+      try {
+        expect(remote.mcp).toEqual([
+          expect.objectContaining({ name: 'web', transport: 'http', status: 'connected' }),
+        ]);
+        const r = await remote.registry.call(
+          'web__shout',
+          'h',
+          { text: 'over http' },
+          { confirm: yes, signal: new AbortController().signal },
+        );
+        expect(r).toMatchObject({ ok: true, forModel: 'OVER HTTP' });
+      } finally {
+        await remote.close();
+      }
+    } finally {
+      child.kill();
     }
   });
 
