@@ -13,6 +13,8 @@ export interface CliArgs {
     | 'serve'
     | 'cache'
     | 'template'
+    | 'tools'
+    | 'mcp'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -41,6 +43,10 @@ export interface CliArgs {
   template: string | undefined;
   /** `--vars JSON` or `--vars @file.json`: the template's variables. */
   vars: string | undefined;
+  /** `--tools a,b` or `--tools all`: tools the model may call this turn. */
+  tools: string[] | undefined;
+  /** `--yes`: allow tools that ask for confirmation (not `dangerous` ones). */
+  yes: boolean;
 }
 
 const OPTIONS = {
@@ -74,6 +80,8 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  tools: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -118,7 +126,9 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'config' ||
     pos[0] === 'serve' ||
     pos[0] === 'cache' ||
-    pos[0] === 'template'
+    pos[0] === 'template' ||
+    pos[0] === 'tools' ||
+    pos[0] === 'mcp'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -161,6 +171,10 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const limit = num('limit', v.limit, true);
   if (limit !== undefined && limit < 0) throw new UsageError(`--limit must be 0 or more, got ${limit}`);
+  const tools = list(v.tools);
+  if (v.tools !== undefined && tools?.length === 0) {
+    throw new UsageError('--tools needs tool names separated by commas, or all (see parley tools list)');
+  }
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -183,5 +197,7 @@ export function parseCli(argv: string[]): CliArgs {
     limit,
     template: v.template,
     vars: v.vars,
+    tools,
+    yes: v.yes === true,
   };
 }

@@ -22,6 +22,8 @@ Usage:
   parley template create NAME [FILE]  add a template from FILE or stdin (checked first)
   parley template rm NAME          delete a template
   parley template render NAME --vars JSON   print a template rendered
+  parley tools list                the tools a model may call, their safety and status (--json)
+  parley mcp list                  MCP servers, their status and tools (--json)
 
 Options:
   -m, --model NAME        provider:model, an alias, or a path to a .gguf file
@@ -49,6 +51,8 @@ Options:
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
       --port N            with serve: port (default 8787; 0 picks a free one)
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)
+      --tools A,B         let the model call these tools (or all; see parley tools list)
+  -y, --yes               allow tools that ask first (write_file, run_code, MCP); never shell
   -h, --help              show this help
   -v, --version           show the version
 

@@ -56,6 +56,10 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/cache.js')).runCacheCommand(parley, args, o);
       case 'template':
         return await (await import('./commands/template.js')).runTemplateCommand(parley, args, o);
+      case 'tools':
+        return await (await import('./commands/tools.js')).runToolsCommand(parley, args, o);
+      case 'mcp':
+        return await (await import('./commands/tools.js')).runMcpCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }

@@ -1,7 +1,7 @@
 /** `parley "prompt"`: stream one answer to stdout. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatEvent, MessagePart, Parley } from '@parley/core';
+import type { ChatEvent, MessagePart, Parley, ToolSession } from '@parley/core';
 import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
@@ -51,6 +51,7 @@ export async function runOneShot(
     ac.abort(new Error('interrupted by Ctrl+C'));
   };
   process.on('SIGINT', onSigint);
+  let tools: ToolSession | undefined;
   try {
     if (images.length > 0) {
       const names = args.race ?? [args.model];
@@ -65,16 +66,22 @@ export async function runOneShot(
     }
     // The turn is saved as it goes (unless --no-log); -c and --conversation go on with one.
     const conversation = await cliConversation(parley, args, o);
+    // Tool code (and MCP) loads only when a tool is on: --tools or tools.enabled.
+    if (args.tools?.length || parley.config.tools?.enabled?.length) {
+      tools = await (await import('./tools.js')).cliToolSession(parley, args, o);
+    }
     const opts = {
       signal: ac.signal,
       ...(args.model ? { model: args.model } : {}),
       ...(args.race ? { race: args.race } : {}),
+      ...(tools ? { tools } : {}),
     };
     const events = conversation.send([{ type: 'text', text }, ...images], opts);
     if (args.json) return await printJson(events, o);
     return await printStream(events, o, args);
   } finally {
     process.off('SIGINT', onSigint);
+    await tools?.close();
   }
 }
 
@@ -97,6 +104,17 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
         break;
       case 'notice':
         o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);
+        break;
+      case 'tool-call':
+        if (!endsWithNewline) write('\n');
+        o.err.write(paint(o, 'cyan', `→ ${e.name} ${shorten(JSON.stringify(e.args) ?? '')}\n`));
+        break;
+      case 'tool-result':
+        o.err.write(
+          e.isError
+            ? `${paint(o, 'yellow', `✗ ${e.name}:`)} ${shorten(typeof e.result === 'object' && e.result !== null ? String((e.result as { message?: unknown }).message) : String(e.result))}\n`
+            : paint(o, 'dim', `✓ ${e.name}: ${shorten(String(e.result))}\n`),
+        );
         break;
       case 'error':
         if (!args.stream) write(text);
@@ -128,8 +146,24 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
   return EXIT.ok;
 }
 
+function shorten(s: string): string {
+  const line = s.replace(/\s+/g, ' ');
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
 async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<number> {
-  const r = await collectTurn(events);
+  const calls: { id: string; name: string; args: unknown; result?: unknown; is_error?: boolean }[] = [];
+  async function* tap(): AsyncIterable<ChatEvent> {
+    for await (const e of events) {
+      if (e.type === 'tool-call') calls.push({ id: e.id, name: e.name, args: e.args });
+      if (e.type === 'tool-result') {
+        const c = calls.find((x) => x.id === e.id);
+        if (c) Object.assign(c, { result: e.result, is_error: e.isError === true });
+      }
+      yield e;
+    }
+  }
+  const r = await collectTurn(tap());
   o.out.write(
     `${JSON.stringify({
       text: r.text,
@@ -140,6 +174,7 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       timings: r.timings,
       notices: r.notices,
       cached: r.cached,
+      ...(calls.length > 0 ? { tool_calls: calls } : {}),
     })}\n`,
   );
   return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;

@@ -30,6 +30,39 @@ export interface ChatMessage {
   content: MessagePart[];
 }
 
+/** A tool call the model made. */
+export interface ToolCallPart {
+  type: 'tool-call';
+  id: string;
+  name: string;
+  args: unknown;
+}
+/** What a tool answered, as the model reads it. */
+export interface ToolResultPart {
+  type: 'tool-result';
+  id: string;
+  name: string;
+  /** The text the model reads. */
+  output: string;
+  isError?: boolean | undefined;
+}
+/**
+ * One finished step of a tool-calling turn: what the model said and called, and what the
+ * tools answered. Sent after `messages`, in order, so the model goes on from there.
+ */
+export interface ToolStep {
+  text: string;
+  calls: ToolCallPart[];
+  results: ToolResultPart[];
+}
+
+/** A tool the model may call: its input as a JSON schema (an object schema). */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
 export interface ChatRequest {
   system?: string | undefined;
   messages: ChatMessage[];
@@ -37,6 +70,10 @@ export interface ChatRequest {
   maxTokens?: number | undefined;
   topP?: number | undefined;
   seed?: number | undefined;
+  /** Tools the model may call; a model that cannot call tools ignores them. */
+  tools?: ToolDefinition[] | undefined;
+  /** The steps of the tool-calling turn so far (after `messages`). */
+  toolSteps?: ToolStep[] | undefined;
 }
 
 export interface ModelCapabilities {

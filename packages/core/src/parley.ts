@@ -26,7 +26,8 @@ import { userText } from './chat-model.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { ParleyPaths } from './config/paths.js';
 import type { ConfigLayer, ParleyConfig } from './config/schema.js';
-import { runTurn } from './engine/turn.js';
+import { runTurn, type TurnOptions } from './engine/turn.js';
+import { runToolLoop, type ToolLoopOptions } from './tools/loop.js';
 import type { ChatEvent } from './events.js';
 import { ParleyError } from './errors.js';
 import { collectTurn, type ChatResult } from './collect-turn.js';
@@ -69,6 +70,11 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** `true` caches even a non-deterministic request (`--cache`), `false` bypasses the cache. */
   cache?: boolean;
+  /**
+   * Let the model call these tools (see docs/tools.md): the turn becomes a tool-calling loop.
+   * Build one with `createToolSession()`.
+   */
+  tools?: Omit<ToolLoopOptions, 'signal'> | undefined;
 }
 
 export class Parley {
@@ -140,10 +146,11 @@ export class Parley {
       return;
     }
     const cacheMode = cacheModeFor(cacheSettings(c), opts.cache);
-    if (cacheApplies(cacheMode, models, request)) {
+    // A tool-calling turn is not cached: the same request may call tools that answer differently.
+    if (!opts.tools && cacheApplies(cacheMode, models, request)) {
       models = withResponseCache(models, this.responseCache(), cacheMode, c);
     }
-    yield* runTurn(models, request, {
+    const turnOpts: TurnOptions = {
       maxRetries: c.max_retries,
       baseDelayMs: c.retry_base_delay_ms,
       maxDelayMs: c.retry_max_delay_ms,
@@ -151,7 +158,13 @@ export class Parley {
       historyLimit: c.history_limit,
       race: Boolean(opts.race?.length),
       signal: opts.signal,
-    });
+    };
+    if (opts.tools && opts.tools.registry.size > 0) {
+      const loopOpts: ToolLoopOptions = { ...opts.tools, signal: opts.signal };
+      yield* runToolLoop((r) => runTurn(models, r, turnOpts), request, loopOpts);
+      return;
+    }
+    yield* runTurn(models, request, turnOpts);
   }
 
   /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */

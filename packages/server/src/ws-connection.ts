@@ -3,7 +3,7 @@
  * gets an answer (a reply envelope or a typed `error`). Nothing a client sends closes the
  * connection or reaches the process as an exception.
  */
-import type { ChatMessage, MessagePart } from '@parley/core';
+import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
 import {
@@ -41,6 +41,8 @@ export class WsConnection {
   /** The last turn this connection started: a closed socket interrupts it. */
   private own: RunningTurn | undefined;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Tool calls waiting for the client's `confirm_action`, by call id. */
+  private readonly pending = new Map<string, (approve: boolean) => void>();
 
   constructor(
     readonly socket: WebSocket,
@@ -229,6 +231,40 @@ export class WsConnection {
       modelName,
       modelId,
       user,
+      confirm: (q, signal) => this.askClient(id, q, signal),
+    });
+  }
+
+  /**
+   * Ask the client before a risky tool runs: a `control_signal` goes out, and the turn waits
+   * for `control: confirm_action` with the same id. The signal ends the wait (the
+   * confirmation timeout, an interrupt, a closed socket) and that counts as no.
+   */
+  private askClient(turn: string, q: ConfirmRequest, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (approve: boolean): void => {
+        this.pending.delete(q.id);
+        signal.removeEventListener('abort', abort);
+        resolve(approve);
+      };
+      const abort = (): void => {
+        if (this.pending.get(q.id) !== done) return;
+        done(false);
+        this.send({ type: 'control_signal', signal: 'confirm_expired', turn, id: q.id });
+      };
+      this.pending.set(q.id, done);
+      signal.addEventListener('abort', abort, { once: true });
+      this.send({
+        type: 'control_signal',
+        signal: 'confirm_action',
+        turn,
+        id: q.id,
+        tool: q.tool,
+        safety: q.safety,
+        args: q.args,
+        summary: q.summary,
+        timeout_ms: this.hub.parley.config.tools?.confirm_timeout_ms ?? 60_000,
+      });
     });
   }
 
@@ -262,8 +298,14 @@ export class WsConnection {
           'unsupported',
           'pipelines (voice, broadcast, monitor) are not available in this version',
         );
-      case 'confirm_action':
-        throw new ProtocolError('unsupported', `no action is waiting for confirmation (${msg.id})`);
+      case 'confirm_action': {
+        const waiting = this.pending.get(msg.id);
+        if (!waiting)
+          throw new ProtocolError('unsupported', `no action is waiting for confirmation (${msg.id})`);
+        waiting(msg.approve);
+        this.send({ type: 'ack', action: 'confirm_action', id: msg.id, approve: msg.approve });
+        return;
+      }
     }
   }
 

@@ -230,6 +230,13 @@ export type DownstreamEnvelope =
   | (ChatEvent & { turn: string })
   | { type: 'error'; error: ErrorInfo; turn?: string }
   | { type: 'ack'; action: string; [key: string]: unknown }
+  | {
+      type: 'control_signal';
+      signal: 'confirm_action' | 'confirm_expired';
+      turn: string;
+      id: string;
+      [key: string]: unknown;
+    }
   | { type: 'pong'; id?: string | number };
 
 /** The `error` envelope of a protocol error. */

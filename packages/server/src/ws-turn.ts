@@ -3,8 +3,8 @@
  * with the turn id, an interrupt ends the turn within the protocol's 50 ms, and the answer
  * (or its partial text) joins the session's history.
  */
-import type { ChatEvent, ChatMessage, StreamOptions } from '@parley/core';
-import { ConversationLog, isTerminalEvent } from '@parley/core';
+import type { ChatEvent, ChatMessage, Confirmer, StreamOptions, ToolSession } from '@parley/core';
+import { ConversationLog, createToolSession, isTerminalEvent } from '@parley/core';
 import { TurnLog } from './turn-log.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
@@ -29,6 +29,8 @@ export interface WsTurnArgs {
   modelName: string;
   modelId: string;
   user: ChatMessage;
+  /** Asks the client before a risky tool runs (tools are on when `tools.enabled` lists some). */
+  confirm?: Confirmer;
 }
 
 const GRACE = Symbol('grace');
@@ -78,6 +80,22 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
       .then(async () => (await hub.parley.store().conversations.get(id)) === undefined)
       .catch(() => false);
     if (gone) session.conversationId = undefined;
+  }
+  let tools: ToolSession | undefined;
+  const enabled = hub.parley.config.tools?.enabled ?? [];
+  if (enabled.length > 0 && a.confirm) {
+    try {
+      tools = await createToolSession(hub.parley.config, { enabled, confirm: a.confirm });
+      opts.tools = tools;
+    } catch (e) {
+      a.send({
+        type: 'notice',
+        level: 'warn',
+        code: 'tools-unavailable',
+        message: `tools are off for this turn: ${e instanceof Error ? e.message : String(e)}`,
+        turn: a.id,
+      });
+    }
   }
   const stream = hub.parley.stream({ messages: [...session.messages, a.user] }, opts);
   // Saved beside the turn; the user's message is committed before the request goes out.
@@ -131,6 +149,7 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
       }
     }
   } finally {
+    void tools?.close();
     if (hub.running.get(session.id)?.id === a.id) hub.running.delete(session.id);
     hub.metrics.turnEnded('ws', terminal);
     // A shutdown waits for the turn, its last save included (after an interrupt's grace

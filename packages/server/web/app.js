@@ -176,9 +176,25 @@ function handle(e) {
     case 'ack':
       if (e.action === 'settings') ui.settingsNote.textContent = `Applied to this chat.`;
       return;
+    case 'control_signal':
+      if (mine) confirmTool(e);
+      return;
     default:
       return;
   }
+}
+
+/** A risky tool asks first (docs/PROTOCOL.md, control_signal): the browser's own dialog. */
+function confirmTool(e) {
+  if (e.signal === 'confirm_expired') {
+    current.reply.note(`Not confirmed in time: ${e.id}`);
+    return;
+  }
+  if (e.signal !== 'confirm_action') return;
+  const what = e.safety === 'dangerous' ? 'DANGEROUS: ' : '';
+  const approve = window.confirm(`${what}allow this tool call?\n\n${e.summary}`);
+  current.reply.note(`${approve ? 'Allowed' : 'Refused'}: ${e.tool}`);
+  conn.send({ type: 'control', action: 'confirm_action', id: e.id, approve });
 }
 
 function send() {

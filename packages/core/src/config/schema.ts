@@ -127,6 +127,79 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Tools the model may call (see docs/tools.md). */
+    tools: z
+      .object({
+        /** Tools on by default: names, MCP tools as `SERVER__tool`, or `all` (default none). */
+        enabled: z.array(z.string().trim().min(1)).optional(),
+        /** The folder file tools and `shell` work in (default: the current directory). */
+        workspace: z.string().trim().min(1).optional(),
+        /** Let `fetch_url` reach loopback, private and link-local addresses (default false). */
+        allow_private_network: z.boolean().optional(),
+        /** Host names `fetch_url` may reach even when they resolve to a private address. */
+        allow_hosts: z.array(z.string().trim().min(1)).optional(),
+        /** Model calls in one tool-calling turn (default 8). */
+        max_steps: z.number().int().min(1).max(100).optional(),
+        /** How long to wait for the user's yes before treating it as a no (default 60000). */
+        confirm_timeout_ms: positiveInt.optional(),
+        /** A tool's safety flag, overriding its default (`shell` stays `dangerous`). */
+        safety: z.record(z.string(), z.enum(['safe', 'confirm', 'dangerous'])).optional(),
+        /** Tavily's API address (default https://api.tavily.com). */
+        web_search_url: z.url().optional(),
+        limits: z
+          .object({
+            /** Largest page `fetch_url` reads, in bytes (default 2 MiB). */
+            fetch_max_bytes: positiveInt.optional(),
+            /** `fetch_url`'s time limit, in ms (default 15000). */
+            fetch_timeout_ms: positiveInt.optional(),
+            /** Redirects `fetch_url` follows (default 5). */
+            fetch_max_redirects: z.number().int().min(0).max(20).optional(),
+            /** `run_code` and `shell` wall-clock limit, in ms (default 10000). */
+            run_timeout_ms: positiveInt.optional(),
+            /** `run_code` and `shell` data-segment cap, in MB (default 1024). */
+            run_memory_mb: z.number().int().min(64).optional(),
+            /** Output kept from `run_code` and `shell`, in bytes (default 64 KiB). */
+            run_output_bytes: positiveInt.optional(),
+            /** Largest file `read_file` reads, in bytes (default 1 MiB). */
+            read_max_bytes: positiveInt.optional(),
+            /** Text handed back to the model from one call, in characters (default 100000). */
+            result_max_chars: positiveInt.optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** MCP servers whose tools join the registry as `NAME__tool` (see docs/tools.md). */
+    mcp: z
+      .object({
+        servers: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'server names use 1-32 letters, digits or -'),
+            z
+              .object({
+                /** stdio: the command to start. */
+                command: z.string().trim().min(1).optional(),
+                args: z.array(z.string()).optional(),
+                env: z.record(z.string(), z.string()).optional(),
+                /** Streamable HTTP: the server's URL. */
+                url: z.url().optional(),
+                /** The safety flag of its tools (default `confirm`). */
+                safety: z.enum(['safe', 'confirm', 'dangerous']).optional(),
+                /** Leave it configured but do not start it (default true). */
+                enabled: z.boolean().optional(),
+                /** How long to wait for it to start and list its tools, in ms (default 10000). */
+                timeout_ms: positiveInt.optional(),
+              })
+              .strict()
+              .refine((v) => (v.command === undefined) !== (v.url === undefined), {
+                message: 'give either command (stdio) or url (streamable HTTP)',
+              }),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@
  * chat engine already does what `streamText` adds (retries, cancellation, timings).
  */
 import type {
+  JSONSchema7,
   LanguageModelV3CallOptions,
   LanguageModelV3Message,
   LanguageModelV3StreamPart,
@@ -33,7 +34,43 @@ export function toCallOptions(request: ChatRequest): LanguageModelV3CallOptions 
       ),
     });
   }
+  for (const step of request.toolSteps ?? []) {
+    prompt.push({
+      role: 'assistant',
+      content: [
+        ...(step.text ? [{ type: 'text' as const, text: step.text }] : []),
+        ...step.calls.map((c) => ({
+          type: 'tool-call' as const,
+          toolCallId: c.id,
+          toolName: c.name,
+          input: c.args,
+        })),
+      ],
+    });
+    if (step.results.length > 0) {
+      prompt.push({
+        role: 'tool',
+        content: step.results.map((r) => ({
+          type: 'tool-result' as const,
+          toolCallId: r.id,
+          toolName: r.name,
+          output: r.isError
+            ? { type: 'error-text' as const, value: r.output }
+            : { type: 'text' as const, value: r.output },
+        })),
+      });
+    }
+  }
   const opts: LanguageModelV3CallOptions = { prompt };
+  if (request.tools?.length) {
+    opts.tools = request.tools.map((t) => ({
+      type: 'function' as const,
+      name: t.name,
+      description: t.description,
+      inputSchema: t.inputSchema as JSONSchema7,
+    }));
+    opts.toolChoice = { type: 'auto' };
+  }
   if (request.temperature !== undefined) opts.temperature = request.temperature;
   if (request.maxTokens !== undefined) opts.maxOutputTokens = request.maxTokens;
   if (request.topP !== undefined) opts.topP = request.topP;

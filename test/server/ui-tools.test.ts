@@ -1,0 +1,107 @@
+/// <reference lib="dom" />
+/**
+ * Tool confirmation in the browser UI, in real Chromium: the server's `control_signal` opens
+ * the browser's confirm dialog, and the answer goes back as `confirm_action`.
+ *
+ * The model is a local wire server speaking the OpenAI chat-completions format: a tiny local
+ * model cannot call tools, and no cloud API can be reached from a test.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sseReply, startWireServer, type WireServer } from '../helpers/wire-server.js';
+import { startTestServer, type TestServer } from './helpers.js';
+import { launchChromium, send, waitReady, waitTurnEnd } from './ui-page.js';
+
+function chunk(delta: object, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+function writeCall(file: string) {
+  return sseReply([
+    chunk({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        {
+          index: 0,
+          id: `call_${file}`,
+          type: 'function',
+          function: {
+            name: 'write_file',
+            arguments: JSON.stringify({ path: file, content: 'from the browser' }),
+          },
+        },
+      ],
+    }),
+    chunk({}, 'tool_calls'),
+    'data: [DONE]\n\n',
+  ]);
+}
+const textReply = (text: string) =>
+  sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+
+describe('tool confirmation in the browser', () => {
+  let wire: WireServer;
+  let srv: TestServer;
+  let browser: Browser;
+  let workspace: string;
+  beforeAll(async () => {
+    wire = await startWireServer();
+    workspace = mkdtempSync(path.join(tmpdir(), 'parley-ui-tools-'));
+    [srv, browser] = await Promise.all([
+      startTestServer({
+        config: {
+          model: 'openai-compatible:m',
+          base_url: `${wire.url}/v1`,
+          max_retries: 0,
+          tools: { enabled: ['write_file'], workspace },
+        },
+      }),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+    await wire?.close();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  async function turn(file: string, answer: boolean): Promise<string[]> {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void (answer ? d.accept() : d.dismiss());
+      });
+      await page.goto(srv.url);
+      await waitReady(page);
+      wire.reset();
+      wire.reply(writeCall(file), textReply('finished'));
+      await send(page, 'write a file');
+      await waitTurnEnd(page);
+      const notes = await page.locator('.msg.assistant').last().textContent();
+      return [...dialogs, notes ?? ''];
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('OK in the dialog runs the tool', async () => {
+    const [dialog, reply] = await turn('ok.txt', true);
+    expect(dialog).toBe('allow this tool call?\n\nwrite_file {"path":"ok.txt","content":"from the browser"}');
+    expect(reply).toContain('Allowed: write_file');
+    expect(readFileSync(path.join(workspace, 'ok.txt'), 'utf8')).toBe('from the browser');
+  });
+
+  it('Cancel refuses it', async () => {
+    const [, reply] = await turn('cancel.txt', false);
+    expect(reply).toContain('Refused: write_file');
+    expect(reply).toContain('Tool result: write_file (failed)');
+    expect(existsSync(path.join(workspace, 'cancel.txt'))).toBe(false);
+  });
+});
