@@ -13,6 +13,7 @@ export interface CliArgs {
     | 'serve'
     | 'cache'
     | 'template'
+    | 'migrate'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -118,7 +119,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'config' ||
     pos[0] === 'serve' ||
     pos[0] === 'cache' ||
-    pos[0] === 'template'
+    pos[0] === 'template' ||
+    pos[0] === 'migrate'
   ) {
     command = pos[0];
     rest = pos.slice(1);

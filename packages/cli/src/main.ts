@@ -56,6 +56,8 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/cache.js')).runCacheCommand(parley, args, o);
       case 'template':
         return await (await import('./commands/template.js')).runTemplateCommand(parley, args, o);
+      case 'migrate':
+        return await (await import('./commands/migrate.js')).runMigrateCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }
