@@ -15,6 +15,7 @@ export interface CliArgs {
     | 'template'
     | 'tools'
     | 'mcp'
+    | 'migrate'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -128,7 +129,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'cache' ||
     pos[0] === 'template' ||
     pos[0] === 'tools' ||
-    pos[0] === 'mcp'
+    pos[0] === 'mcp' ||
+    pos[0] === 'migrate'
   ) {
     command = pos[0];
     rest = pos.slice(1);

@@ -17,6 +17,7 @@ Usage:
                                    serve the OpenAI-compatible API, the WebSocket and the UI
   parley cache stats               hits, misses, hit ratio, entries and bytes per model (--json)
   parley cache clear [--model M]   forget cached answers (of one model)
+  parley migrate                   bring the store's schema up to date (needed for store.url)
   parley template list             the prompt templates (--json)
   parley template show NAME        print a template
   parley template create NAME [FILE]  add a template from FILE or stdin (checked first)

@@ -22,6 +22,9 @@ const PATTERNS: RegExp[] = [
   // x-api-key: ..., x-goog-api-key: ..., api_key=..., "apiKey":"..."
   /((?:x-(?:goog-)?api-key|api[_-]?key|apikey|(?:access|auth|api|bearer)[_-]?token)["']?\s*[:=]\s*["']?)[^\s"',}&]{4,}/gi,
   /([?&]token=)[^\s&"']+/gi,
+  // The password of a URL's user info (`postgres://user:password@host/db`), however short.
+  // (`***`, as parley itself shows a hidden one, is left as it is.)
+  /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:)(?!\*\*\*@)[^\s@/"']+(?=@)/gi,
   // Well-known key shapes.
   /\bsk-ant-[A-Za-z0-9_-]{6,}/g,
   /\bsk-[A-Za-z0-9_-]{6,}/g,

@@ -1,5 +1,5 @@
 /** `parley config show | path`. */
-import { EXIT, UsageError, maskKey, type Parley } from '@parley/core';
+import { EXIT, UsageError, maskKey, redact, type Parley } from '@parley/core';
 import type { CliArgs } from '../args.js';
 import type { Output } from '../output.js';
 
@@ -9,10 +9,12 @@ export function redactedConfig(parley: Parley): Record<string, unknown> {
     api_key?: string;
     providers: Record<string, { api_key?: string }>;
     server?: { token?: string };
+    store?: { url?: string };
   };
   if (c.api_key) c.api_key = maskKey(c.api_key);
   for (const p of Object.values(c.providers)) if (p.api_key) p.api_key = maskKey(p.api_key);
   if (c.server?.token) c.server.token = maskKey(c.server.token);
+  if (c.store?.url) c.store.url = redact(c.store.url);
   return c;
 }
 

@@ -15,6 +15,9 @@ export async function runServeCommand(parley: Parley, args: CliArgs, o: Output):
     o.err.write(`parley serve takes no arguments (got "${args.rest.join(' ')}"); see parley --help\n`);
     return EXIT.usage;
   }
+  // A shared database is checked before listening: unreachable, or an older or newer schema
+  // (`parley migrate`), and the server does not start.
+  await parley.store().ready?.();
   const server = await startServer({
     parley,
     logger: args.verbose,

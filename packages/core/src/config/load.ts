@@ -30,6 +30,7 @@ export const ENV_KEYS: Record<string, { path: string[]; conv: Conv }> = {
   PARLEY_HISTORY_LIMIT: { path: ['history_limit'], conv: 'int' },
   PARLEY_CACHE: { path: ['cache', 'enabled'], conv: 'bool' },
   PARLEY_LOG: { path: ['store', 'log'], conv: 'bool' },
+  PARLEY_STORE_URL: { path: ['store', 'url'], conv: 'string' },
   PARLEY_THREADS: { path: ['local', 'threads'], conv: 'int' },
   PARLEY_GPU: { path: ['local', 'gpu'], conv: 'gpu' },
   PARLEY_CONTEXT_SIZE: { path: ['local', 'context_size'], conv: 'int' },
@@ -72,6 +73,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   registerSecret(merged.api_key);
   for (const p of Object.values(merged.providers ?? {})) registerSecret(p.api_key);
   registerSecret(merged.server?.token);
+  registerSecret(urlPassword(merged.store?.url));
   return { config: merged, paths, file: fileLayer.exists ? file : undefined };
 }
 
@@ -191,4 +193,14 @@ export function mergeLayers(...layers: object[]): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** The password of a URL such as `store.url`, if it has one. */
+function urlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

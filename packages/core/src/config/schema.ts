@@ -48,6 +48,12 @@ export const ConfigSchema = z
         log: z.boolean().optional(),
         /** The SQLite database file (default `parley.db` in the data directory). */
         path: z.string().trim().min(1).optional(),
+        /** A PostgreSQL database instead of the SQLite file, shared by several instances (docs/DEPLOY.md). */
+        url: z
+          .string()
+          .trim()
+          .regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// or postgresql:// URL')
+          .optional(),
       })
       .strict()
       .optional(),

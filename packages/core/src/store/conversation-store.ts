@@ -158,6 +158,12 @@ export interface ConversationStore {
   readonly requests: RequestLogRepository;
   /** Full-text search over message text, best matches first. */
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
+  /**
+   * Resolves once the store is usable; rejects with a `StoreError` saying why not (the
+   * server cannot be reached, the schema is older or newer). Stores that open synchronously
+   * (SQLite) need not have it.
+   */
+  ready?(): Promise<void>;
   /** Release the connection; later calls fail. Closing twice is harmless. */
   close(): Promise<void>;
 }

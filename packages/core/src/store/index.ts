@@ -7,6 +7,9 @@ export { toStoredParts, toMessageParts, partsText, toChatHistory } from './parts
 export { SqliteConversationStore } from './sqlite/sqlite-conversation-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-conversation-store.js';
 export { SCHEMA_VERSION } from './sqlite/schema.js';
+export { PostgresConversationStore } from './postgres/postgres-conversation-store.js';
+export type { PostgresStoreOptions } from './postgres/postgres-conversation-store.js';
+export { PG_SCHEMA_VERSION } from './postgres/schema.js';
 export { databasePath, openStore } from './open-store.js';
 export {
   CONVERSATION_EXPORT_FORMAT,
