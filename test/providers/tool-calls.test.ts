@@ -4,7 +4,7 @@
  * it replays streams in each provider's documented format and records what parley sends.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatEvent, ChatRequest, Tool } from '@parley/core';
 import { runToolLoop, ToolRegistry, userText } from '@parley/core';
 import { createProviderModel } from '../../packages/core/src/providers/create-provider-model.js';

@@ -5,7 +5,7 @@
  * local engine to show a model that never calls a tool still answers normally.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatEvent, ChatRequest, Confirmer, Tool } from '@parley/core';
 import { createParley, runToolLoop, runTurn, ToolRegistry, userText } from '@parley/core';
 import { answer, collect, ScriptedModel, textOf, type Step } from '../helpers/scripted-model.js';

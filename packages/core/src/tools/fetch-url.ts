@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkHost, guardedLookup, type NetPolicy } from './net-guard.js';
 import type { Tool } from './types.js';
 import { ToolError } from './types.js';

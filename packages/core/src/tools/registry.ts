@@ -3,7 +3,7 @@
  * validates a model's arguments, asks for confirmation and turns every failure into a typed
  * result.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolDefinition } from '../chat-model.js';
 import { redact } from '../secrets.js';
 import type { Confirmer, Tool, ToolResult, ToolSafety } from './types.js';

@@ -11,7 +11,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact } from '../secrets.js';
 import type { Tool } from './types.js';
 import { ToolError } from './types.js';

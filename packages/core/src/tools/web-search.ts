@@ -1,5 +1,5 @@
 /** `web_search`: Tavily's search API, with the key from `TAVILY_API_KEY`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerSecret } from '../secrets.js';
 import type { Tool } from './types.js';
 import { ToolError } from './types.js';

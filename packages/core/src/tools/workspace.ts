@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Tool } from './types.js';
 import { ToolError } from './types.js';
 
