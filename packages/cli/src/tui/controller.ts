@@ -534,6 +534,7 @@ export class ChatController {
 
   private complete(): void {
     if (!this.completion) {
+      this.completionDismissed = false;
       this.updateCompletion();
       if (!this.completion) return;
     }
@@ -680,6 +681,7 @@ export class ChatController {
           cached: e.type === 'done' && e.cached === true,
         };
         this.answeredBy = e.model;
+        if (interrupted && this.stateValue === 'cancelling') this.hint = 'cancelled: Ctrl+C again to quit';
         this.stateValue = interrupted ? 'cancelled' : 'ready';
         this.changed();
         break;
@@ -839,11 +841,15 @@ export class ChatController {
     else if (!this.transcript.following) segs.push({ text: 'scrolled', rank: 2 });
     if (this.highContrast) segs.push({ text: 'high contrast', rank: 2 });
     const id = this.session.conversationId;
-    segs.push({ text: id ? `#${id}` : 'new conversation', rank: 1 });
+    const idSeg = { text: id ? `#${id}` : 'new conversation', rank: 1 };
+    segs.push(idSeg);
     const sep = ' │ ';
     const fits = (list: typeof segs): boolean =>
       displayWidth(list.map((x) => x.text).join(sep)) + 2 <= this.columns;
     let list = segs;
+    // Narrow: the id shortened first (the start of it is enough for /load's completion),
+    // then the least useful figures dropped.
+    if (!fits(list) && id) idSeg.text = `#${id.slice(0, 10)}…`;
     for (let r = 4; r >= 1 && !fits(list); r--) list = list.filter((x) => x.rank < r);
     return truncate(` ${list.map((x) => x.text).join(sep)}`, this.columns);
   }

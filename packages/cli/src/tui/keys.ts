@@ -181,6 +181,7 @@ export function parseKeys(seq: string): KeyEvent[] {
 
 /** A short name for a key, for help texts and tests: `ctrl+c`, `f5`, `shift+return`. */
 export function keyName(k: KeyEvent): string {
-  if (k.name === 'text') return k.text ?? '';
-  return `${k.ctrl ? 'ctrl+' : ''}${k.meta ? 'alt+' : ''}${k.shift ? 'shift+' : ''}${k.name}`;
+  if (k.name === 'text' && !k.ctrl && !k.meta) return k.text ?? '';
+  const name = k.name === 'text' ? (k.text ?? '') : k.name;
+  return `${k.ctrl ? 'ctrl+' : ''}${k.meta ? 'alt+' : ''}${k.shift ? 'shift+' : ''}${name}`;
 }

@@ -15,6 +15,9 @@ export function sanitize(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').replace(CONTROL, '');
 }
 
+// eslint-disable-next-line no-control-regex
+const LEADING_SPACE = /^((?:\u001b\[[\d;]*m)*) /;
+
 /**
  * Split text (which may hold SGR escapes) into lines of at most `width` cells. Long words
  * are broken; CJK and emoji count double, so no line is ever wider than the screen.
@@ -27,7 +30,10 @@ export function wrapLines(text: string, width: number): string[] {
       out.push(line);
       continue;
     }
-    for (const l of wrapAnsi(line, w, { hard: true, trim: false, wordWrap: true }).split('\n')) out.push(l);
+    const rows = wrapAnsi(line, w, { hard: true, trim: false, wordWrap: true }).split('\n');
+    // A row after a wrap starts where a space was: drop that space (indentation of the
+    // source line, on its first row, is kept).
+    rows.forEach((r, i) => out.push(i === 0 ? r : r.replace(LEADING_SPACE, '$1')));
   }
   return out;
 }
