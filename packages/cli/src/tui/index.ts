@@ -24,6 +24,8 @@ export interface TuiOptions {
 
 /** Ink decides at import whether it runs under CI (and then draws nothing until exit). A chat on a TTY is interactive, whatever CI says. */
 async function importInk(env: NodeJS.ProcessEnv): Promise<[typeof import('ink'), typeof import('./components.js')]> {
+  // React's production build: the development one costs several times more per frame.
+  env.NODE_ENV ??= 'production';
   const saved: Record<string, string | undefined> = {};
   for (const k of Object.keys(env)) {
     if (k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_')) {
