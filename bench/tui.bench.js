@@ -92,7 +92,10 @@ class FakeStdin extends EventEmitter {
 }
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-tui-'));
-const parley = createParley({ env: { PARLEY_HOME: home }, config: { model: 'canned:lorem', store: { log: false } } });
+const parley = createParley({
+  env: { PARLEY_HOME: home },
+  config: { model: 'canned:lorem', store: { log: false } },
+});
 const md = createMarkdownEngine();
 
 /** A chat on screen with `n` finished messages, each rendered once. */
@@ -180,7 +183,10 @@ const result = writeResult('tui', {
   delta_ms_history_1000: summary(samples[1000]),
   p95_ratio: round(quantile(samples[1000], 0.95) / quantile(samples[10], 0.95), 3),
   ratio_1000_over_10: round(ratio, 3),
-  bytes_written_per_delta: { history_10: round(median(bytes[10]), 1), history_1000: round(median(bytes[1000]), 1) },
+  bytes_written_per_delta: {
+    history_10: round(median(bytes[10]), 1),
+    history_1000: round(median(bytes[1000]), 1),
+  },
   ok: ratio < 1.5,
 });
 if (!result.ok) process.exitCode = 1;

@@ -10,7 +10,10 @@ import { STORIES } from './helpers/models.js';
 async function chat(args: string[], stdin: string) {
   const home = tempHome();
   try {
-    return await runParley(['chat', ...args], { stdin, env: { PARLEY_HOME: home.home, PARLEY_GPU: 'false' } });
+    return await runParley(['chat', ...args], {
+      stdin,
+      env: { PARLEY_HOME: home.home, PARLEY_GPU: 'false' },
+    });
   } finally {
     home.cleanup();
   }
@@ -35,7 +38,10 @@ describe('parley chat without a terminal', () => {
   });
 
   it('streams answers from the local engine', async () => {
-    const r = await chat(['-m', STORIES, '--threads', '1', '--max-tokens', '12'], 'Once upon a time\nThe end\n');
+    const r = await chat(
+      ['-m', STORIES, '--threads', '1', '--max-tokens', '12'],
+      'Once upon a time\nThe end\n',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);
   });
@@ -57,7 +63,9 @@ describe('start-up cost', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const src = readFileSync(file, 'utf8');
-      for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'/gm)) {
+      for (const m of src.matchAll(
+        /^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'/gm,
+      )) {
         const spec = (m[1] ?? m[2]) as string;
         if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec));
         else bare.add(spec);
@@ -65,7 +73,15 @@ describe('start-up cost', () => {
     };
     visit(path.join(dist, 'main.js'));
     expect(seen.has(path.join(dist, 'one-shot.js'))).toBe(true);
-    for (const lib of ['ink', 'react', 'marked', 'marked-terminal', 'cli-highlight', 'string-width', 'wrap-ansi']) {
+    for (const lib of [
+      'ink',
+      'react',
+      'marked',
+      'marked-terminal',
+      'cli-highlight',
+      'string-width',
+      'wrap-ansi',
+    ]) {
       expect(bare.has(lib), lib).toBe(false);
     }
     expect([...seen].some((f) => f.startsWith(path.join(dist, 'tui', path.sep)))).toBe(false);

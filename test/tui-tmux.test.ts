@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- terminal escape sequences are what this file is about */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -130,8 +131,14 @@ describe.skipIf(!hasTmux && !process.env.CI)('parley chat under tmux', () => {
     await p.waitFor((s) => s.includes('│ ready │') && s.includes('new conversation'));
     await p.send('Once upon a time');
     const s = await p.waitFor((x) => /│ ready │ ttft \d+ ms/.test(x) && /#[0-9A-Z]{10}/.test(x));
-    expect(p.status()).toMatch(/^ local:stories260K │ ready │ ttft \d+ ms │ [\d.]+ tok\/s │ \d+ in · \d+ out/);
-    const answer = s.split('\n').slice(3, ROWS - 3).join(' ').trim();
+    expect(p.status()).toMatch(
+      /^ local:stories260K │ ready │ ttft \d+ ms │ [\d.]+ tok\/s │ \d+ in · \d+ out/,
+    );
+    const answer = s
+      .split('\n')
+      .slice(3, ROWS - 3)
+      .join(' ')
+      .trim();
     expect(answer.length).toBeGreaterThan(10);
     expect(p.query('#{alternate_on}')).toBe('1');
     p.key('C-q');
@@ -210,7 +217,9 @@ describe.skipIf(!hasTmux && !process.env.CI)('parley chat under tmux', () => {
   });
 
   it('a forced crash mid-stream restores the terminal and says what happened', async () => {
-    const p = pane().start(['chat', '-m', 'canned:lorem', '--max-tokens', '100000'], { PARLEY_DEBUG_CRASH: '1' });
+    const p = pane().start(['chat', '-m', 'canned:lorem', '--max-tokens', '100000'], {
+      PARLEY_DEBUG_CRASH: '1',
+    });
     await p.waitFor('│ ready │');
     await p.send('crash, please');
     const { code, stty, screen } = await p.exited();
@@ -227,7 +236,9 @@ describe.skipIf(!hasTmux && !process.env.CI)('parley chat under tmux', () => {
     const p = pane().start(['chat', '-m', 'canned:lorem']);
     await p.waitFor('│ ready │');
     const shell = p.query('#{pane_pid}');
-    const pid = execFileSync('ps', ['--ppid', shell, '-o', 'pid='], { encoding: 'utf8' }).trim().split('\n')[0];
+    const pid = execFileSync('ps', ['--ppid', shell, '-o', 'pid='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0];
     process.kill(Number(pid), 'SIGTERM');
     const { code, stty, screen } = await p.exited();
     expect(code).toBe(143);

@@ -24,7 +24,8 @@ function session(config: ConfigLayer = {}) {
 
 async function say(s: ChatSession, text: string): Promise<string> {
   let out = '';
-  for await (const e of s.send(text, new AbortController().signal)) if (e.type === 'text-delta') out += e.text;
+  for await (const e of s.send(text, new AbortController().signal))
+    if (e.type === 'text-delta') out += e.text;
   return out;
 }
 
@@ -43,7 +44,10 @@ describe('slash commands', () => {
       path.join(parley.paths.templates, 'greet.hbs'),
       '+++\n[variables.name]\nrequired = true\n+++\nHello {{name}}!',
     );
-    expect(await runSlash(s, '/template greet {"name": "Ada"}', 'tui')).toEqual({ kind: 'send', text: 'Hello Ada!' });
+    expect(await runSlash(s, '/template greet {"name": "Ada"}', 'tui')).toEqual({
+      kind: 'send',
+      text: 'Hello Ada!',
+    });
     const missing = await runSlash(s, '/template greet', 'tui');
     expect(missing).toMatchObject({ kind: 'error' });
     expect((missing as { text: string }).text).toContain('name');
@@ -53,10 +57,16 @@ describe('slash commands', () => {
 
   it('/save names the conversation, /load goes back to it, /export writes JSON or Markdown', async () => {
     const { s, home } = session();
-    expect(await runSlash(s, '/save', 'tui')).toMatchObject({ kind: 'error', text: expect.stringContaining('nothing') });
+    expect(await runSlash(s, '/save', 'tui')).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('nothing'),
+    });
     await say(s, 'remember the tea');
     const id = s.conversationId as string;
-    expect(await runSlash(s, '/save Tea time', 'tui')).toMatchObject({ kind: 'info', text: expect.stringContaining(id) });
+    expect(await runSlash(s, '/save Tea time', 'tui')).toMatchObject({
+      kind: 'info',
+      text: expect.stringContaining(id),
+    });
     const json = path.join(home, 'c.json');
     const md = path.join(home, 'c.md');
     await runSlash(s, `/export ${json}`, 'tui');
@@ -64,7 +74,10 @@ describe('slash commands', () => {
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ conversation: { id, title: 'Tea time' } });
     expect(readFileSync(md, 'utf8')).toContain('remember the tea');
 
-    expect(await runSlash(s, '/clear', 'tui')).toMatchObject({ kind: 'clear', text: expect.stringContaining(id) });
+    expect(await runSlash(s, '/clear', 'tui')).toMatchObject({
+      kind: 'clear',
+      text: expect.stringContaining(id),
+    });
     expect(s.conversationId).toBeUndefined();
     expect((await s.conversationChoices()).map((c) => c.value)).toContain(id);
     const loaded = await runSlash(s, `/load ${id}`, 'tui');
@@ -78,7 +91,10 @@ describe('slash commands', () => {
     const { s, parley } = session({ store: { log: false } });
     await say(s, 'first');
     expect(s.conversationId).toBeUndefined();
-    expect(await runSlash(s, '/export x.json', 'tui')).toMatchObject({ kind: 'error', text: expect.stringContaining('/save') });
+    expect(await runSlash(s, '/export x.json', 'tui')).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('/save'),
+    });
     await runSlash(s, '/save', 'tui');
     const id = s.conversationId as string;
     await say(s, 'second');
@@ -103,7 +119,17 @@ describe('slash commands', () => {
   it('help lists every command, and keys only in the terminal UI', () => {
     expect(helpText('tui')).toContain('F6');
     expect(helpText('repl')).not.toContain('F6');
-    for (const c of ['/model', '/system', '/clear', '/template', '/save', '/load', '/export', '/help', '/mode']) {
+    for (const c of [
+      '/model',
+      '/system',
+      '/clear',
+      '/template',
+      '/save',
+      '/load',
+      '/export',
+      '/help',
+      '/mode',
+    ]) {
       expect(helpText('repl')).toContain(c);
     }
   });

@@ -209,7 +209,11 @@ export function matchCommands(prefix: string): SlashCommand[] {
 }
 
 /** Run one slash command line. Errors become an `error` result, never a throw. */
-export async function runSlash(session: ChatSession, line: string, ui: 'tui' | 'repl'): Promise<CommandResult> {
+export async function runSlash(
+  session: ChatSession,
+  line: string,
+  ui: 'tui' | 'repl',
+): Promise<CommandResult> {
   const { command, name, arg } = findCommand(line);
   if (!command) {
     const near = matchCommands(name).map((c) => `/${c.name}`);

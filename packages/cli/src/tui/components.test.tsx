@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- terminal escape sequences are what this file is about */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,18 +91,26 @@ describe('components', () => {
       { label: '/model [NAME]', hint: 'switch model', selected: false },
       { label: '/mode', hint: 'list the modes', selected: true },
     ];
-    const lines = plain(render(<Popup items={items} theme={THEMES.plain} width={60} />).lastFrame() ?? '').split('\n');
+    const lines = plain(
+      render(<Popup items={items} theme={THEMES.plain} width={60} />).lastFrame() ?? '',
+    ).split('\n');
     expect(lines[0]).toMatch(/^ {2}\/model \[NAME\] {2}switch model/);
     expect(lines[1]).toMatch(/^› \/mode {10}list the modes/);
   });
 
   it('MessagesView shows the lines it is given, blank ones too', () => {
     const f = render(<MessagesView lines={['one', '', 'three']} height={3} />).lastFrame() ?? '';
-    expect(plain(f).split('\n').map((l) => l.trimEnd())).toEqual(['one', '', 'three']);
+    expect(
+      plain(f)
+        .split('\n')
+        .map((l) => l.trimEnd()),
+    ).toEqual(['one', '', 'three']);
   });
 
   it('Rule and InputView draw their text', () => {
-    expect(plain(render(<Rule text="── hint ──" theme={THEMES.color} />).lastFrame() ?? '')).toBe('── hint ──');
+    expect(plain(render(<Rule text="── hint ──" theme={THEMES.color} />).lastFrame() ?? '')).toBe(
+      '── hint ──',
+    );
     expect(plain(render(<InputView lines={['❯ a', '  b']} />).lastFrame() ?? '')).toBe('❯ a\n  b');
   });
 });
@@ -288,9 +297,19 @@ describe('the chat, key by key', () => {
     const t = app();
     await t.press('a b c d e f g h i j k l m n o p q r s t u v w x y z '.repeat(3), KEY.enter);
     await t.until((x) => x.includes('#'));
-    expect(t.screen().split('\n').some((l) => l.length > 60)).toBe(true);
+    expect(
+      t
+        .screen()
+        .split('\n')
+        .some((l) => l.length > 60),
+    ).toBe(true);
     t.r.rerender(<App controller={t.c} size={{ columns: 30, rows: 18 }} />);
     await t.until((x) => x.split('\n').every((l) => l.length <= 30));
-    expect(t.screen().split('\n').some((l) => l.startsWith('  a b c'))).toBe(true);
+    expect(
+      t
+        .screen()
+        .split('\n')
+        .some((l) => l.startsWith('  a b c')),
+    ).toBe(true);
   });
 });

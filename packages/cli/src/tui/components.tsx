@@ -74,7 +74,12 @@ export function InputView({ lines }: { lines: readonly string[] }) {
 export function StatusBar({ text, width, theme }: { text: string; width: number; theme: Theme }) {
   const padded = text + ' '.repeat(Math.max(0, width - displayWidth(text)));
   return (
-    <Text inverse={theme.ink.statusInverse} color={theme.ink.statusColor} bold={!theme.color} wrap="truncate-end">
+    <Text
+      inverse={theme.ink.statusInverse}
+      color={theme.ink.statusColor}
+      bold={!theme.color}
+      wrap="truncate-end"
+    >
       {padded}
     </Text>
   );

@@ -11,9 +11,16 @@ import { parseKeys, type KeyEvent } from './keys.js';
 import type { ChatSession, Completion } from './session.js';
 import { displayWidth, sanitize, truncate } from './text.js';
 import { noColorRequested, pickTheme, type Theme } from './theme.js';
-import { Transcript, plainEngine, type Entry, type MarkdownEngine, type RenderContext } from './transcript.js';
+import {
+  Transcript,
+  plainEngine,
+  type Entry,
+  type MarkdownEngine,
+  type RenderContext,
+} from './transcript.js';
 
-export type ChatState = 'ready' | 'waiting' | 'thinking' | 'streaming' | 'cancelling' | 'cancelled' | 'error' | 'working';
+export type ChatState =
+  'ready' | 'waiting' | 'thinking' | 'streaming' | 'cancelling' | 'cancelled' | 'error' | 'working';
 
 export interface TurnStats {
   ttftMs: number | null;
@@ -206,7 +213,9 @@ export class ChatController {
   }
 
   /** Show stored messages (a resumed conversation). */
-  showMessages(messages: readonly { role: string; content: readonly { type: string; text?: string }[] }[]): void {
+  showMessages(
+    messages: readonly { role: string; content: readonly { type: string; text?: string }[] }[],
+  ): void {
     for (const m of messages) {
       const text = m.content.map((p) => (p.type === 'text' ? (p.text ?? '') : `[${p.type}]`)).join('');
       if (m.role === 'user') this.transcript.add('user', text);
@@ -481,7 +490,12 @@ export class ChatController {
 
   private updateCompletion(): void {
     const t = this.input.text;
-    if (this.completionDismissed || !t.startsWith('/') || t.includes('\n') || this.input.cursor !== t.length) {
+    if (
+      this.completionDismissed ||
+      !t.startsWith('/') ||
+      t.includes('\n') ||
+      this.input.cursor !== t.length
+    ) {
       this.completion = undefined;
       return;
     }
@@ -720,7 +734,12 @@ export class ChatController {
 
   // ---- the frame ----
 
-  private layout(): { input: string[]; popup: PopupItem[] | undefined; messageHeight: number; height: number } {
+  private layout(): {
+    input: string[];
+    popup: PopupItem[] | undefined;
+    messageHeight: number;
+    height: number;
+  } {
     const height = Math.max(4, this.rows);
     const input = this.renderInput();
     const popup = this.renderPopup();
@@ -774,7 +793,9 @@ export class ChatController {
     if (this.search) {
       const s = this.search;
       const found = s.hit ? s.hit.text.replace(/\n/g, ' ⏎ ') : s.query ? '(no match)' : '';
-      return [`${this.theme.user('search: ')}${truncate(`${s.query}${CURSOR_ON} ${CURSOR_OFF} ${found}`, this.columns - 9)}`];
+      return [
+        `${this.theme.user('search: ')}${truncate(`${s.query}${CURSOR_ON} ${CURSOR_OFF} ${found}`, this.columns - 9)}`,
+      ];
     }
     if (this.input.empty) {
       const placeholder = this.busy
@@ -832,7 +853,8 @@ export class ChatController {
       { text: this.download ?? this.stateValue, rank: 0 },
     ];
     if (s.ttftMs !== null) segs.push({ text: `ttft ${s.ttftMs} ms`, rank: 3 });
-    if (tps !== null && tps !== undefined) segs.push({ text: `${tps.toFixed(tps >= 100 ? 0 : 1)} tok/s`, rank: 3 });
+    if (tps !== null && tps !== undefined)
+      segs.push({ text: `${tps.toFixed(tps >= 100 ? 0 : 1)} tok/s`, rank: 3 });
     if (s.inputTokens !== undefined || s.outputTokens !== undefined) {
       segs.push({ text: `${s.inputTokens ?? '?'} in · ${s.outputTokens ?? '?'} out`, rank: 4 });
     }

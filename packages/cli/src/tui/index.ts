@@ -23,7 +23,9 @@ export interface TuiOptions {
 }
 
 /** Ink decides at import whether it runs under CI (and then draws nothing until exit). A chat on a TTY is interactive, whatever CI says. */
-async function importInk(env: NodeJS.ProcessEnv): Promise<[typeof import('ink'), typeof import('./components.js')]> {
+async function importInk(
+  env: NodeJS.ProcessEnv,
+): Promise<[typeof import('ink'), typeof import('./components.js')]> {
   // React's production build: the development one costs several times more per frame.
   env.NODE_ENV ??= 'production';
   const saved: Record<string, string | undefined> = {};

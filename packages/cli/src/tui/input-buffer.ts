@@ -85,7 +85,8 @@ export class InputBuffer {
   /** Ctrl+K: delete to the end of the line. */
   killToEnd(): void {
     const e = this.lineEnd();
-    this.value = this.value.slice(0, this.pos) + this.value.slice(e === this.pos && e < this.value.length ? e + 1 : e);
+    this.value =
+      this.value.slice(0, this.pos) + this.value.slice(e === this.pos && e < this.value.length ? e + 1 : e);
   }
   /** Ctrl+W: delete the word before the cursor. */
   deleteWord(): void {

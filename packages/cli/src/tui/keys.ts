@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- terminal escape sequences are what this file is about */
 /**
  * Terminal input → key events. Ink hands us raw sequences (one escape sequence, or a run of
  * plain text); this turns them into named keys, including what Ink's own `useInput` does not
@@ -103,8 +104,7 @@ function parseEscape(seq: string): KeyEvent | undefined {
     const alt = csi[1] === '\u001b';
     const params = (csi[2] ?? '').split(';').map((p) => Number.parseInt(p.split(':')[0] ?? '', 10));
     const final = csi[3] as string;
-    const withAlt = (k: KeyEvent | undefined): KeyEvent | undefined =>
-      k && alt ? { ...k, meta: true } : k;
+    const withAlt = (k: KeyEvent | undefined): KeyEvent | undefined => (k && alt ? { ...k, meta: true } : k);
     if (final === 'u') return withAlt(fromCodePoint(params[0] ?? 0, modifiers(params[1])));
     if (final === '~') {
       const n = params[0] ?? 0;

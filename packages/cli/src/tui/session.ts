@@ -102,7 +102,7 @@ export class ChatSession {
    */
   async save(title?: string): Promise<string> {
     const store = this.parley.store();
-    let id = this.conv.id;
+    const id = this.conv.id;
     if (id === undefined) {
       if (this.conv.messages.length === 0) throw new UsageError('nothing to save yet: send a message first');
       const first = this.conv.messages.find((m) => m.role === 'user');

@@ -36,7 +36,8 @@ describe('sanitize and colours', () => {
   });
 
   it('strips colours but keeps bold, underline and inverse', () => {
-    const s = '\u001b[1;31mred bold\u001b[39;22m \u001b[38;5;200mx\u001b[39m \u001b[7mi\u001b[27m \u001b[2mdim\u001b[22m';
+    const s =
+      '\u001b[1;31mred bold\u001b[39;22m \u001b[38;5;200mx\u001b[39m \u001b[7mi\u001b[27m \u001b[2mdim\u001b[22m';
     expect(stripColors(s)).toBe('\u001b[1mred bold\u001b[22m x \u001b[7mi\u001b[27m dim\u001b[22m');
     expect(plain(stripColors(s))).toBe('red bold x i dim');
   });

@@ -142,7 +142,13 @@ const monoTheme = (name: 'contrast' | 'plain'): Theme => ({
     hr: identity,
     syntax: name === 'contrast' ? { keyword: bold, built_in: bold, comment: italic } : undefined,
   },
-  ink: { statusColor: undefined, statusInverse: true, accent: undefined, errorColor: undefined, dimColor: false },
+  ink: {
+    statusColor: undefined,
+    statusInverse: true,
+    accent: undefined,
+    errorColor: undefined,
+    dimColor: false,
+  },
 });
 
 export const THEMES: Record<ThemeName, Theme> = {

@@ -88,7 +88,8 @@ describe('streaming markdown', () => {
       const m = counting(md);
       const c = ctx({ md: m });
       const t = new Transcript();
-      for (let i = 0; i < n; i++) t.add(i % 2 ? 'assistant' : 'user', `message ${i}\n\nwith *two* paragraphs`);
+      for (let i = 0; i < n; i++)
+        t.add(i % 2 ? 'assistant' : 'user', `message ${i}\n\nwith *two* paragraphs`);
       const e = t.add('assistant', 'Streaming: ', true);
       t.viewport(30, c); // every message on screen rendered once
       m.renders.length = 0;
