@@ -793,9 +793,10 @@ export class ChatController {
     if (this.search) {
       const s = this.search;
       const found = s.hit ? s.hit.text.replace(/\n/g, ' ⏎ ') : s.query ? '(no match)' : '';
-      return [
-        `${this.theme.user('search: ')}${truncate(`${s.query}${CURSOR_ON} ${CURSOR_OFF} ${found}`, this.columns - 9)}`,
-      ];
+      const room = Math.max(4, this.columns - 10);
+      const query = truncate(s.query, Math.floor(room / 2));
+      const rest = truncate(found, Math.max(0, room - displayWidth(query) - 2));
+      return [`${this.theme.user('search: ')}${query}${CURSOR_ON} ${CURSOR_OFF} ${rest}`];
     }
     if (this.input.empty) {
       const placeholder = this.busy

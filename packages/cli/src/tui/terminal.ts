@@ -1,6 +1,6 @@
 /**
  * Terminal safety (Perspt's panic hook, for Node): whatever ends the chat (a quit, an
- * uncaught exception, an unhandled rejection, SIGTERM or SIGHUP), the terminal is given
+ * uncaught exception, an unhandled rejection, SIGTERM, SIGHUP or SIGINT), the terminal is given
  * back as it was: raw mode off, cursor shown, bracketed paste off, alternate screen left.
  * A crash also prints a short hint and keeps the stack trace in a log file.
  */
@@ -110,11 +110,14 @@ export function installCrashGuard(opts: CrashGuardOptions = {}): CrashGuard {
   };
   const onTerm = signal('SIGTERM', 143);
   const onHup = signal('SIGHUP', 129);
+  // Ctrl+C is a key in the chat (raw mode); a SIGINT comes from elsewhere (kill -INT).
+  const onInt = signal('SIGINT', 130);
   const onExit = (): void => restore();
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
+  process.on('SIGINT', onInt);
   process.on('exit', onExit);
   return {
     restore,
@@ -123,6 +126,7 @@ export function installCrashGuard(opts: CrashGuardOptions = {}): CrashGuard {
       process.off('unhandledRejection', crash);
       process.off('SIGTERM', onTerm);
       process.off('SIGHUP', onHup);
+      process.off('SIGINT', onInt);
       process.off('exit', onExit);
     },
   };
