@@ -17,6 +17,8 @@ export function sanitize(text: string): string {
 
 // eslint-disable-next-line no-control-regex
 const LEADING_SPACE = /^((?:\u001b\[[\d;]*m)*) /;
+// eslint-disable-next-line no-control-regex
+const TRAILING_SPACE = / ((?:\u001b\[[\d;]*m)*)$/;
 
 /**
  * Split text (which may hold SGR escapes) into lines of at most `width` cells. Long words
@@ -31,9 +33,12 @@ export function wrapLines(text: string, width: number): string[] {
       continue;
     }
     const rows = wrapAnsi(line, w, { hard: true, trim: false, wordWrap: true }).split('\n');
-    // A row after a wrap starts where a space was: drop that space (indentation of the
-    // source line, on its first row, is kept).
-    rows.forEach((r, i) => out.push(i === 0 ? r : r.replace(LEADING_SPACE, '$1')));
+    // A wrap happens at a space: drop it from the end of the row before and the start of
+    // the row after (indentation of the source line, on its first row, is kept).
+    rows.forEach((r, i) => {
+      const row = i === 0 ? r : r.replace(LEADING_SPACE, '$1');
+      out.push(i < rows.length - 1 ? row.replace(TRAILING_SPACE, '$1') : row);
+    });
   }
   return out;
 }

@@ -171,6 +171,15 @@ describe('the window', () => {
     }
   });
 
+  it('wraps command output with a hanging indent', () => {
+    const t = new Transcript();
+    t.add('info', 'commands:\n  /model [NAME]  show the model, or switch to NAME, for the next messages');
+    const v = t.viewport(20, ctx({ width: 40, md: plainEngine })).lines.map(plain);
+    expect(v.slice(1, 3)).toEqual(['  commands:', '    /model [NAME]  show the model, or']);
+    expect(v[3]).toMatch(/^ {6}\S/);
+    for (const l of v) expect(displayWidth(l)).toBeLessThanOrEqual(40);
+  });
+
   it('Ctrl+L takes the messages off the screen; clear() forgets them', () => {
     const t = new Transcript();
     const c = ctx({ md: plainEngine });

@@ -55,6 +55,20 @@ function ctxKey(c: RenderContext): string {
   return `${c.width}|${c.theme.name}|${'plain' in c.md ? 'p' : 'm'}`;
 }
 
+/** Wrap each line with a hanging indent (two past its own), for help and lists. */
+function hanging(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const rows = wrapLines(line, width);
+    out.push(rows[0] ?? '');
+    if (rows.length === 1) continue;
+    const hang = Math.min(Math.floor(width / 2), (/^ */.exec(line)?.[0].length ?? 0) + 2);
+    const rest = rows.slice(1).join(' ');
+    for (const r of wrapLines(rest, width - hang)) out.push(' '.repeat(hang) + r);
+  }
+  return out;
+}
+
 let nextId = 1;
 
 /** One message on screen. */
@@ -139,7 +153,7 @@ export class Entry {
         for (const l of this.renderBlocks(this.textValue, c)) out.push(INDENT + l);
         break;
       case 'info':
-        for (const l of wrapLines(sanitize(this.textValue), w)) out.push(INDENT + t.info(l));
+        for (const l of hanging(sanitize(this.textValue), w)) out.push(INDENT + t.info(l));
         break;
       case 'error': {
         const lines = wrapLines(sanitize(this.textValue), w);
