@@ -14,8 +14,8 @@ import type { MarkdownEngine } from './transcript.js';
 import { sanitize, stripColors } from './text.js';
 import type { Theme } from './theme.js';
 
-/** How a code block is shown: a label with its language, then the code indented by two. */
-function codeBlock(theme: Theme, code: string, lang: string | undefined): string {
+/** Code, highlighted when the theme says so and highlight.js knows the language, indented by two. */
+function codeLines(theme: Theme, code: string, lang: string | undefined): string {
   const text = sanitize(code);
   let body = theme.md.code(text);
   const syntax = theme.md.syntax;
@@ -26,11 +26,18 @@ function codeBlock(theme: Theme, code: string, lang: string | undefined): string
       // Not a language highlight.js knows: plain.
     }
   }
-  const label = lang ? `${theme.md.codeLabel(lang)}\n` : '';
-  return `${label}${body
+  return body
     .split('\n')
     .map((l) => `  ${l}`)
-    .join('\n')}\n\n`;
+    .join('\n');
+}
+
+const codeLabel = (theme: Theme, lang: string | undefined): string => (lang ? theme.md.codeLabel(lang) : '');
+
+/** How a code block is shown: a label with its language, then the code indented by two. */
+function codeBlock(theme: Theme, code: string, lang: string | undefined): string {
+  const label = codeLabel(theme, lang);
+  return `${label ? `${label}\n` : ''}${codeLines(theme, code, lang)}\n\n`;
 }
 
 function makeMarked(theme: Theme, width: number): Marked {
@@ -106,6 +113,13 @@ export function createMarkdownEngine(): MarkdownEngine {
       }
       out = out.replace(/\n+$/, '');
       return theme.color ? out : stripColors(out);
+    },
+    renderCode(code: string, lang: string | undefined, theme: Theme): string {
+      const out = codeLines(theme, code, lang);
+      return theme.color ? out : stripColors(out);
+    },
+    codeLabel(lang: string | undefined, theme: Theme): string {
+      return codeLabel(theme, lang);
     },
   };
 }

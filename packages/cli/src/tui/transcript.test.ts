@@ -83,6 +83,29 @@ describe('streaming markdown', () => {
     expect(text).toContain('Last paragraph.');
   });
 
+  it('highlights the lines of an open code block once each, not the whole block at every delta', () => {
+    let highlighted = 0;
+    const m: MarkdownEngine = {
+      lex: (t) => md.lex(t),
+      render: (raw, w, th) => md.render(raw, w, th),
+      renderCode: (code, lang, th) => {
+        highlighted += code.length;
+        return md.renderCode?.(code, lang, th) ?? code;
+      },
+      codeLabel: (lang, th) => md.codeLabel?.(lang, th) ?? '',
+    };
+    const code = Array.from({ length: 200 }, (_, i) => `const x${i} = ${i}; // line ${i}`).join('\n');
+    const text = `Here:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nDone.`;
+    const t = new Transcript();
+    const c = ctx({ md: m, theme: THEMES.contrast });
+    const e = stream(t, text, c, 7);
+    expect(highlighted).toBeLessThan(code.length * 3); // the whole block at every delta: ~300 times
+    const streamed = t.viewport(300, c).lines;
+    e.finish();
+    expect(t.viewport(300, c).lines.map(plain)).toEqual(streamed.map(plain));
+    expect(streamed.map(plain)).toContain('    const x199 = 199; // line 199');
+  });
+
   it('does the same work for a delta after 10 or 1,000 messages', () => {
     const work = (n: number): { renders: number; lexed: number } => {
       const m = counting(md);

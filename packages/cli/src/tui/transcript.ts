@@ -20,6 +20,10 @@ export interface MarkdownEngine {
   lex(text: string): { type: string; raw: string }[];
   /** One block (or a whole text) as ANSI text, without trailing newlines. */
   render(raw: string, width: number, theme: Theme): string;
+  /** Lines of code, highlighted and indented as in a code block (for an open block). */
+  renderCode?(code: string, lang: string | undefined, theme: Theme): string;
+  /** The line above a code block naming its language ('' for none). */
+  codeLabel?(lang: string | undefined, theme: Theme): string;
 }
 
 /** Plain text, before the markdown engine has loaded: every line a block. */
@@ -87,6 +91,8 @@ export class Entry {
   private committed: string[] = [];
   private tail: string[] = [];
   private renderedLength = -1;
+  /** The open code block being streamed: its complete lines, highlighted once. */
+  private code: { at: number; lang: string | undefined; consumed: number; lines: string[] } | undefined;
 
   constructor(
     readonly kind: EntryKind,
@@ -182,6 +188,41 @@ export class Entry {
     for (const l of wrapLines(c.md.render(raw, w, c.theme), w)) out.push(l);
   }
 
+  /**
+   * A fenced code block still open at the end of the stream: highlight its complete lines
+   * once each and only the last, partial line again, so a long block costs a line a delta,
+   * not the whole block. (Each chunk is highlighted on its own; when the block closes it is
+   * rendered whole, as any finished block.) Fills `tail`; false when `rest` is not one.
+   */
+  private openCodeView(rest: string, c: RenderContext): boolean {
+    const md = c.md;
+    if (!md.renderCode || !md.codeLabel) return false;
+    const m = /^ {0,3}(`{3,}|~{3,})([^\n`]*)\n/.exec(rest);
+    if (!m) return false;
+    const fence = m[1] as string;
+    const body = rest.slice(m[0].length);
+    const close = new RegExp(`(^|\\n) {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*(\\n|$)`);
+    if (close.test(body)) return false;
+    const lang = m[2]?.trim().split(/\s+/)[0] || undefined;
+    if (this.code?.at !== this.committedChars) {
+      this.code = { at: this.committedChars, lang, consumed: 0, lines: [] };
+    }
+    const code = this.code;
+    const w = this.bodyWidth(c);
+    const end = body.lastIndexOf('\n');
+    if (end >= code.consumed) {
+      const chunk = body.slice(code.consumed, end);
+      for (const l of wrapLines(md.renderCode(chunk, lang, c.theme), w)) code.lines.push(l);
+      code.consumed = end + 1;
+    }
+    const label = md.codeLabel(lang, c.theme);
+    if (label) this.tail.push(label);
+    for (const l of code.lines) this.tail.push(l);
+    const partial = body.slice(code.consumed);
+    if (partial) for (const l of wrapLines(md.renderCode(partial, lang, c.theme), w)) this.tail.push(l);
+    return true;
+  }
+
   private streamingView(c: RenderContext): Lines {
     const k = ctxKey(c);
     if (k !== this.key) {
@@ -189,6 +230,7 @@ export class Entry {
       this.committedChars = 0;
       this.committed = [];
       this.renderedLength = -1;
+      this.code = undefined;
     }
     if (this.renderedLength !== this.textValue.length) {
       const open = this.textValue.slice(this.committedChars);
@@ -208,7 +250,7 @@ export class Entry {
       const rest = this.textValue.slice(this.committedChars);
       const gap = this.committed.length > 0 && !('plain' in c.md) && rest.trim() !== '';
       if (gap) this.tail.push('');
-      if (rest.trim() !== '' || 'plain' in c.md) {
+      if (!this.openCodeView(rest, c) && (rest.trim() !== '' || 'plain' in c.md)) {
         const w = this.bodyWidth(c);
         for (const l of wrapLines(c.md.render(rest, w, c.theme), w)) this.tail.push(l);
       }
