@@ -6,6 +6,7 @@ import { UsageError } from '@parley/core';
 export interface CliArgs {
   command:
     | 'prompt'
+    | 'chat'
     | 'models'
     | 'config'
     | 'history'
@@ -121,6 +122,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.help) command = 'help';
   else if (v.version) command = 'version';
   else if (
+    pos[0] === 'chat' ||
     pos[0] === 'history' ||
     pos[0] === 'import' ||
     pos[0] === 'models' ||

@@ -3,6 +3,8 @@ export const HELP = `parley: a local-first LLM assistant
 
 Usage:
   parley [options] "prompt"        answer one prompt (piped stdin is joined to it)
+  parley chat [options]            chat in the terminal (also: parley with no prompt at a
+                                   terminal); without a terminal, a line-by-line REPL
   parley models pull <ref>         download a GGUF model (hf:org/repo:QUANT or an https URL)
   parley models list               list downloaded models
   parley config show               show the effective configuration (keys redacted)

@@ -29,19 +29,37 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
       o.out.write(`parley ${version()}\n`);
       return EXIT.ok;
     }
+    // `parley` with no prompt at a terminal opens the chat.
+    if (
+      args.command === 'prompt' &&
+      args.prompt === undefined &&
+      args.template === undefined &&
+      args.images.length === 0 &&
+      o.out === process.stdout &&
+      process.stdin.isTTY &&
+      process.stdout.isTTY
+    ) {
+      args = { ...args, command: 'chat' };
+    }
     let bar: ReturnType<typeof createProgressBar> | undefined;
+    // The default model's first download: a progress bar on stderr (the chat shows it itself).
+    const pull = {
+      handler: (p: { file: string; receivedBytes: number; totalBytes: number | undefined }): void => {
+        bar ??= createProgressBar(o.err as NodeJS.WriteStream, { label: `downloading ${p.file}` });
+        bar.update(p.receivedBytes, p.totalBytes);
+      },
+    };
     parley = createParley({
       config: args.flags,
       ...(args.configFile ? { configFile: args.configFile } : {}),
       ...(args.command === 'serve' ? { defaults: SERVE_DEFAULTS } : {}),
-      onPull: (p) => {
-        bar ??= createProgressBar(o.err as NodeJS.WriteStream, { label: `downloading ${p.file}` });
-        bar.update(p.receivedBytes, p.totalBytes);
-      },
+      onPull: (p) => pull.handler(p),
     });
     // Subcommands load on demand: a one-shot never imports the server, and `serve` never
     // imports the history or template code (start-up time; see docs/PERFORMANCE.md).
     switch (args.command) {
+      case 'chat':
+        return await (await import('./commands/chat.js')).runChatCommand(parley, args, o, pull);
       case 'config':
         return (await import('./commands/config.js')).runConfigCommand(parley, args, o);
       case 'models':

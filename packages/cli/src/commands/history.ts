@@ -21,8 +21,13 @@ const USAGE =
   'usage: parley history list [--limit N] | show ID | search TEXT [--fts] | rm ID... | export ID [--format json|md]';
 
 /** The conversation a one-shot sends to: `--conversation ID`, the latest with `-c`, or a new one. */
-export async function cliConversation(parley: Parley, args: CliArgs, o: Output): Promise<Conversation> {
-  const opts = { source: 'cli', ...(args.flags.system !== undefined ? { system: args.flags.system } : {}) };
+export async function cliConversation(
+  parley: Parley,
+  args: CliArgs,
+  o: Output,
+  source = 'cli',
+): Promise<Conversation> {
+  const opts = { source, ...(args.flags.system !== undefined ? { system: args.flags.system } : {}) };
   if (args.conversation !== undefined) return parley.resumeConversation(args.conversation, opts);
   if (!args.continue) return parley.conversation(opts);
   const c = await parley.resumeConversation(undefined, opts);

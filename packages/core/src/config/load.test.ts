@@ -74,6 +74,15 @@ describe('config layers', () => {
     expect(configErrorOf(() => load()).key).toBe('sessions.snapshot_interval_ms');
   });
 
+  it('reads the chat settings, and at most four favourites', () => {
+    writeFileSync(file, '[tui]\nfavorites = ["local", "fast"]\nhigh_contrast = true\n');
+    expect(load().config.tui).toEqual({ favorites: ['local', 'fast'], high_contrast: true });
+    writeFileSync(file, '[tui]\nfavorites = ["a", "b", "c", "d", "e"]\n');
+    const e = configErrorOf(() => load());
+    expect(e.key).toBe('tui.favorites');
+    expect(e.message).toContain('at most four favourites');
+  });
+
   it('refuses unknown keys by name', () => {
     writeFileSync(file, 'temprature = 0.5\n');
     const e = configErrorOf(() => load());

@@ -112,6 +112,16 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** `parley chat`: the terminal UI (see docs/tui.md). */
+    tui: z
+      .object({
+        /** The models F1 to F4 switch to. */
+        favorites: z.array(modelName).max(4, 'at most four favourites: F1 to F4').optional(),
+        /** Start in high contrast (F6 toggles it). */
+        high_contrast: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     /** `parley serve`: the HTTP API, the WebSocket and the browser UI. */
     server: z
       .object({
