@@ -139,8 +139,9 @@ describe('fallback', () => {
 
 describe('race', () => {
   it('streams the first model to answer and cancels the others', async () => {
-    // The remote answers only after 3 s; the local model answers first.
-    wire.reply(sseReply(FIXTURE, { chunkDelayMs: 3000 }));
+    // The remote sends its role chunk, then nothing: the local model answers first however
+    // slow the machine is (no race against the clock).
+    wire.reply(sseReply(FIXTURE.slice(0, 1), { then: 'hang' }));
     const p = parley(remoteConfig());
     const events = await collect(p.stream('Once upon a time', { race: [remote(), STORIES], maxTokens: 20 }));
     expect(notices(events, 'race')[0]).toMatchObject({
