@@ -13,6 +13,7 @@ export interface CliArgs {
     | 'serve'
     | 'cache'
     | 'template'
+    | 'route'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -41,6 +42,12 @@ export interface CliArgs {
   template: string | undefined;
   /** `--vars JSON` or `--vars @file.json`: the template's variables. */
   vars: string | undefined;
+  /** `--intent NAME`: route to this intent, whatever the text says. */
+  intent: string | undefined;
+  /** `--route`: route this turn (a one-shot); `--no-route`: don't. */
+  route: boolean | undefined;
+  /** `route --explain`: the runners-up and their closest examples. */
+  explain: boolean;
 }
 
 const OPTIONS = {
@@ -74,6 +81,10 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  intent: { type: 'string' },
+  route: { type: 'boolean' },
+  'no-route': { type: 'boolean' },
+  explain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -118,7 +129,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'config' ||
     pos[0] === 'serve' ||
     pos[0] === 'cache' ||
-    pos[0] === 'template'
+    pos[0] === 'template' ||
+    pos[0] === 'route'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -161,6 +173,9 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const limit = num('limit', v.limit, true);
   if (limit !== undefined && limit < 0) throw new UsageError(`--limit must be 0 or more, got ${limit}`);
+  if (v.route && v['no-route']) throw new UsageError('--route and --no-route contradict each other: use one');
+  if (v.explain && command !== 'route') throw new UsageError('--explain goes with parley route "text"');
+  if (v.intent !== undefined && v.intent.trim() === '') throw new UsageError('--intent must not be empty');
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -183,5 +198,8 @@ export function parseCli(argv: string[]): CliArgs {
     limit,
     template: v.template,
     vars: v.vars,
+    intent: v.intent,
+    route: v.route ? true : v['no-route'] ? false : undefined,
+    explain: v.explain === true,
   };
 }

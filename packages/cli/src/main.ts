@@ -56,6 +56,8 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/cache.js')).runCacheCommand(parley, args, o);
       case 'template':
         return await (await import('./commands/template.js')).runTemplateCommand(parley, args, o);
+      case 'route':
+        return await (await import('./commands/route.js')).runRouteCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }

@@ -69,6 +69,8 @@ export async function runOneShot(
       signal: ac.signal,
       ...(args.model ? { model: args.model } : {}),
       ...(args.race ? { race: args.race } : {}),
+      ...(args.intent !== undefined ? { intent: args.intent } : {}),
+      ...(args.route !== undefined ? { route: args.route } : {}),
     };
     const events = conversation.send([{ type: 'text', text }, ...images], opts);
     if (args.json) return await printJson(events, o);

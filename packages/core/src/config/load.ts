@@ -35,6 +35,8 @@ export const ENV_KEYS: Record<string, { path: string[]; conv: Conv }> = {
   PARLEY_CONTEXT_SIZE: { path: ['local', 'context_size'], conv: 'int' },
   PARLEY_AUTO_PULL: { path: ['local', 'auto_pull'], conv: 'bool' },
   PARLEY_SEQUENCES: { path: ['local', 'sequences'], conv: 'int' },
+  PARLEY_ROUTER: { path: ['router', 'enabled'], conv: 'bool' },
+  PARLEY_ROUTER_ENCODER: { path: ['router', 'encoder'], conv: 'string' },
   PARLEY_SERVER_HOST: { path: ['server', 'host'], conv: 'string' },
   PARLEY_SERVER_PORT: { path: ['server', 'port'], conv: 'int' },
   PARLEY_SERVER_TOKEN: { path: ['server', 'token'], conv: 'string' },

@@ -46,13 +46,20 @@ function missingKey(spec: ProviderSpec): AuthError {
   );
 }
 
+/** A provider's spec, the trimmed model id and the settings its AI SDK factory takes. */
+export interface ResolvedProviderSettings {
+  spec: ProviderSpec;
+  modelId: string;
+  settings: FactorySettings;
+}
+
 /**
- * A `ChatModel` for `provider:modelId`.
+ * Check a provider and model id and find the key and base URL, as every factory needs them.
  *
  * @throws UsageError for an unknown provider, or `openai-compatible` without a base URL
  * @throws AuthError when the provider needs a key and none is given or set in the environment
  */
-export function createProviderModel(options: CreateProviderModelOptions): ChatModel {
+export function resolveProviderSettings(options: CreateProviderModelOptions): ResolvedProviderSettings {
   const spec = getProviderSpec(options.provider);
   if (!spec) {
     throw new UsageError(
@@ -70,8 +77,17 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
   const apiKey = resolveKey(spec, options.apiKey, options.env ?? process.env);
   if (spec.requiresKey && apiKey === undefined) throw missingKey(spec);
   registerSecret(apiKey);
+  return { spec, modelId, settings: { apiKey, baseURL, headers: options.headers, fetch: options.fetch } };
+}
 
-  const settings = { apiKey, baseURL, headers: options.headers, fetch: options.fetch };
+/**
+ * A `ChatModel` for `provider:modelId`.
+ *
+ * @throws UsageError for an unknown provider, or `openai-compatible` without a base URL
+ * @throws AuthError when the provider needs a key and none is given or set in the environment
+ */
+export function createProviderModel(options: CreateProviderModelOptions): ChatModel {
+  const { spec, modelId, settings } = resolveProviderSettings(options);
   // The provider's package loads on the first request, not at start-up: a run that never
   // calls this provider (a local model, a cache hit) never pays for importing it.
   const model = new LazyLanguageModel(spec.name, modelId, () => languageModel(spec, modelId, settings));
@@ -83,7 +99,8 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
   });
 }
 
-interface FactorySettings {
+/** What every AI SDK provider factory takes. */
+export interface FactorySettings {
   apiKey: string | undefined;
   baseURL: string;
   headers: Record<string, string> | undefined;
