@@ -100,6 +100,9 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
       case 'notice':
         o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);
         break;
+      case 'route':
+        if (args.verbose) o.err.write(paint(o, 'dim', `route: ${e.intent} (${e.strategy}: ${e.reason})\n`));
+        break;
       case 'error':
         if (!args.stream) write(text);
         if (!endsWithNewline) write('\n');
@@ -142,6 +145,9 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       timings: r.timings,
       notices: r.notices,
       cached: r.cached,
+      ...(r.route
+        ? { route: { intent: r.route.intent, strategy: r.route.strategy, scores: r.route.scores } }
+        : {}),
     })}\n`,
   );
   return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;

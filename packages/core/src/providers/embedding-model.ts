@@ -7,6 +7,23 @@ import { UsageError } from '../errors.js';
 import type { ProviderSpec } from './catalog.js';
 import type { FactorySettings } from './create-provider-model.js';
 
+const KINDS_WITH_EMBEDDINGS: ReadonlySet<ProviderSpec['kind']> = new Set([
+  'openai',
+  'google',
+  'cohere',
+  'mistral',
+  'openai-compatible',
+]);
+
+/** Throws a `UsageError` for a provider without embedding models parley can use. */
+export function checkEmbeddingProvider(spec: ProviderSpec): void {
+  if (!KINDS_WITH_EMBEDDINGS.has(spec.kind)) {
+    throw new UsageError(
+      `${spec.name} has no embedding models parley can use; use openai, google, cohere, mistral or an OpenAI-compatible server (ollama, lmstudio, llamacpp, vllm)`,
+    );
+  }
+}
+
 /** The AI SDK embedding model `modelId` of a provider; its package loads here, on first use. */
 export async function embeddingModel(
   spec: ProviderSpec,
@@ -33,8 +50,7 @@ export async function embeddingModel(
         })
         .embeddingModel(modelId);
     default:
-      throw new UsageError(
-        `${spec.name} has no embedding models parley can use; use openai, google, cohere, mistral or an OpenAI-compatible server (ollama, lmstudio, llamacpp, vllm)`,
-      );
+      checkEmbeddingProvider(spec);
+      throw new UsageError(`${spec.name}: no embedding models`);
   }
 }

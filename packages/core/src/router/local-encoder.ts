@@ -43,7 +43,8 @@ export class LocalEmbeddingEncoder implements Encoder {
     // One context embeds one text at a time; the examples are embedded once per router.
     for (const text of texts) {
       if (signal?.aborted) throw abortReason(signal);
-      const tokens = model.tokenize(text).slice(0, maxTokens);
+      // llama.cpp adds a beginning and an end token, and wants the whole less than the context.
+      const tokens = model.tokenize(text).slice(0, maxTokens - 3);
       const e = await context.getEmbeddingFor(tokens);
       out.push(Float32Array.from(e.vector));
     }

@@ -5,7 +5,7 @@ import {
   resolveProviderSettings,
   type CreateProviderModelOptions,
 } from '../providers/create-provider-model.js';
-import { embeddingModel } from '../providers/embedding-model.js';
+import { checkEmbeddingProvider, embeddingModel } from '../providers/embedding-model.js';
 import { toProviderError } from '../providers/provider-errors.js';
 import type { Encoder } from './encoder.js';
 
@@ -24,6 +24,7 @@ export class ProviderEncoder implements Encoder {
    */
   constructor(options: CreateProviderModelOptions) {
     const { spec, modelId, settings } = resolveProviderSettings(options);
+    checkEmbeddingProvider(spec);
     this.provider = spec.name;
     this.name = `${spec.name}:${modelId}`;
     this.model = () => embeddingModel(spec, modelId, settings);
