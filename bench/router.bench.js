@@ -42,7 +42,10 @@ const all = [...sets.dev, ...sets.holdout];
 /** The baseline: a keyword per intent, the image rule, then the default. */
 const KEYWORDS = [
   ['summarise', /\b(summar\w*|tl;?dr|recap|gist|key points|shorten|condense)\b/i],
-  ['image-generation', /\b(draw|paint|sketch|illustrat\w*|render|logo|poster|generate an? (image|picture))\b/i],
+  [
+    'image-generation',
+    /\b(draw|paint|sketch|illustrat\w*|render|logo|poster|generate an? (image|picture))\b/i,
+  ],
   ['code', /\b(code|function|bug|error|python|javascript|typescript|sql|git|compile|script|api|regex)\b/i],
   ['web-search', /\b(search|latest|news|today|weather|price|current|look up|google)\b/i],
   ['deep-thinking', /\b(prove|step by step|reason\w*|think|analy[sz]e|probability|solve|trade-offs?)\b/i],
@@ -61,7 +64,10 @@ async function measure(name, route, { rounds = RUNS } = {}) {
     for (const q of queries) if ((await route(q)) === q.intent) ok++;
     accuracy[set] = round(ok / queries.length, 4);
   }
-  accuracy.all = round((accuracy.dev * sets.dev.length + accuracy.holdout * sets.holdout.length) / all.length, 4);
+  accuracy.all = round(
+    (accuracy.dev * sets.dev.length + accuracy.holdout * sets.holdout.length) / all.length,
+    4,
+  );
   const times = [];
   for (let r = 0; r < rounds; r++) {
     for (const q of all) {
@@ -75,11 +81,21 @@ async function measure(name, route, { rounds = RUNS } = {}) {
 }
 
 async function routerCase(name, encoder, opts = {}) {
-  const router = new Router({ intents: DEFAULT_INTENTS, defaultIntent: DEFAULT_INTENT, encoder, cacheSize: 0, ...opts });
+  const router = new Router({
+    intents: DEFAULT_INTENTS,
+    defaultIntent: DEFAULT_INTENT,
+    encoder,
+    cacheSize: 0,
+    ...opts,
+  });
   const t0 = performance.now();
   await router.index();
   const build = performance.now() - t0;
-  const r = await measure(name, async (q) => (await router.route({ text: q.text, hasImage: q.image })).intent, opts);
+  const r = await measure(
+    name,
+    async (q) => (await router.route({ text: q.text, hasImage: q.image })).intent,
+    opts,
+  );
   await router.dispose();
   return { index_build_ms: round(build, 2), ...r };
 }
@@ -133,7 +149,10 @@ const results = {};
 progress('baseline: keyword router');
 results.baseline_keywords = await measure('keywords', (q) => keywordRoute(q), { rounds: RUNS * 20 });
 results.lexical = await routerCase('lexical (default)', new LexicalEncoder());
-results.lexical_words_only = await routerCase('lexical, words only', new LexicalEncoder({ charNgrams: false }));
+results.lexical_words_only = await routerCase(
+  'lexical, words only',
+  new LexicalEncoder({ charNgrams: false }),
+);
 results.lexical_chars_only = await routerCase(
   'lexical, characters only',
   new LexicalEncoder({ words: false, bigrams: false, charShare: 1 }),
@@ -143,7 +162,11 @@ results.lexical_top1 = await routerCase('lexical, nearest example only', new Lex
 
 progress('cached decisions (the LRU), lexical');
 {
-  const router = new Router({ intents: DEFAULT_INTENTS, defaultIntent: DEFAULT_INTENT, encoder: new LexicalEncoder() });
+  const router = new Router({
+    intents: DEFAULT_INTENTS,
+    defaultIntent: DEFAULT_INTENT,
+    encoder: new LexicalEncoder(),
+  });
   for (const q of all) await router.route({ text: q.text, hasImage: q.image });
   const times = [];
   for (let r = 0; r < RUNS * 20; r++) {
@@ -158,15 +181,24 @@ progress('cached decisions (the LRU), lexical');
 
 progress('local: stories260K as the embedding model (latency only)');
 const engine = new LocalEngine({ threads: 1, gpu: false });
-results.local_stories260k = await routerCase('local stories260K', new LocalEmbeddingEncoder(engine, STORIES), {
-  rounds: 1,
-});
+results.local_stories260k = await routerCase(
+  'local stories260K',
+  new LocalEmbeddingEncoder(engine, STORIES),
+  {
+    rounds: 1,
+  },
+);
 await engine.dispose();
 
 progress('provider: openai embedMany over loopback (latency only)');
 {
   const { server, url } = await loopbackOpenAI();
-  const encoder = new ProviderEncoder({ provider: 'openai', modelId: 'text-embedding-3-small', apiKey: 'sk-bench', baseURL: url });
+  const encoder = new ProviderEncoder({
+    provider: 'openai',
+    modelId: 'text-embedding-3-small',
+    apiKey: 'sk-bench',
+    baseURL: url,
+  });
   results.provider_openai_loopback = await routerCase('provider openai (loopback)', encoder, { rounds: 1 });
   server.close();
 }
@@ -176,7 +208,10 @@ if (process.env.BENCH_WINK_DIR) {
   const t0 = performance.now();
   const enc = winkEncoder(process.env.BENCH_WINK_DIR);
   const loadMs = performance.now() - t0;
-  results.wink_word_vectors = { package_load_ms: round(loadMs, 1), ...(await routerCase('wink word vectors', enc)) };
+  results.wink_word_vectors = {
+    package_load_ms: round(loadMs, 1),
+    ...(await routerCase('wink word vectors', enc)),
+  };
 }
 
 const base = results.baseline_keywords.latency_ms.p50;
