@@ -15,13 +15,15 @@ const KINDS_WITH_EMBEDDINGS: ReadonlySet<ProviderSpec['kind']> = new Set([
   'openai-compatible',
 ]);
 
+function noEmbeddings(spec: ProviderSpec): UsageError {
+  return new UsageError(
+    `${spec.name} has no embedding models parley can use; use openai, google, cohere, mistral or an OpenAI-compatible server (ollama, lmstudio, llamacpp, vllm)`,
+  );
+}
+
 /** Throws a `UsageError` for a provider without embedding models parley can use. */
 export function checkEmbeddingProvider(spec: ProviderSpec): void {
-  if (!KINDS_WITH_EMBEDDINGS.has(spec.kind)) {
-    throw new UsageError(
-      `${spec.name} has no embedding models parley can use; use openai, google, cohere, mistral or an OpenAI-compatible server (ollama, lmstudio, llamacpp, vllm)`,
-    );
-  }
+  if (!KINDS_WITH_EMBEDDINGS.has(spec.kind)) throw noEmbeddings(spec);
 }
 
 /** The AI SDK embedding model `modelId` of a provider; its package loads here, on first use. */
@@ -50,7 +52,6 @@ export async function embeddingModel(
         })
         .embeddingModel(modelId);
     default:
-      checkEmbeddingProvider(spec);
-      throw new UsageError(`${spec.name}: no embedding models`);
+      throw noEmbeddings(spec);
   }
 }
