@@ -85,6 +85,7 @@ const OPTIONS = {
   route: { type: 'boolean' },
   'no-route': { type: 'boolean' },
   explain: { type: 'boolean' },
+  think: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -162,6 +163,7 @@ export function parseCli(argv: string[]): CliArgs {
     flags.server = { host: v.host, port, token: v.token };
   }
   if (v['no-log']) flags.store = { log: false };
+  if (v.think) flags.think = true;
   if (v.cache && v['no-cache']) throw new UsageError('--cache and --no-cache contradict each other: use one');
   if (v['no-cache']) flags.cache = { enabled: false };
   if (v.cache) flags.cache = { enabled: true, mode: 'always' };

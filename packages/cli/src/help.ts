@@ -48,6 +48,7 @@ Options:
       --no-cache          neither read nor keep a cached answer
       --template NAME     the prompt is this template, rendered (prompt words are appended)
       --vars JSON         the template's variables: a JSON object, or @file.json
+      --think             thinking mode: the provider's reasoning on, reasoning on stderr (dim)
       --route, --no-route route this turn, or not (default: router.enabled in config)
       --intent NAME       route to this intent whatever the text says
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)

@@ -95,7 +95,8 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
         if (args.stream) write(e.text);
         break;
       case 'reasoning-delta':
-        if (args.verbose) o.err.write(paint(o, 'dim', e.text));
+        // Reasoning goes to stderr, dimmed, with --think or --verbose; stdout keeps the answer.
+        if (args.verbose || args.flags.think) o.err.write(paint(o, 'dim', e.text));
         break;
       case 'notice':
         o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);

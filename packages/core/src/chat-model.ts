@@ -37,6 +37,11 @@ export interface ChatRequest {
   maxTokens?: number | undefined;
   topP?: number | undefined;
   seed?: number | undefined;
+  /**
+   * Thinking mode: turn on the provider's reasoning options, so the model's reasoning streams
+   * as `reasoning-delta` apart from the answer (docs/providers.md#thinking-mode).
+   */
+  think?: boolean | undefined;
 }
 
 export interface ModelCapabilities {

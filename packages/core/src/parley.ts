@@ -76,6 +76,8 @@ export interface StreamOptions {
   route?: boolean;
   /** Route to this intent, whatever the text says (routing is on for the turn). */
   intent?: string;
+  /** Thinking mode: the provider's reasoning options on (default: `think`, or the routed intent's `think` handler). */
+  think?: boolean;
 }
 
 export class Parley {
@@ -134,6 +136,7 @@ export class Parley {
       maxTokens: opts.maxTokens ?? base.maxTokens ?? c.max_tokens,
       topP: base.topP ?? c.top_p,
       seed: base.seed ?? c.seed,
+      think: opts.think ?? base.think ?? c.think,
     };
     let model = opts.model;
     if (opts.intent !== undefined || (opts.route ?? c.router?.enabled === true)) {
@@ -141,6 +144,7 @@ export class Parley {
       yield* routed.events;
       if (routed.stop) return;
       model ??= routed.decision?.target.model;
+      if (routed.decision?.target.handler === 'think') request.think = opts.think ?? true;
     }
     let models: ChatModel[];
     try {

@@ -23,6 +23,7 @@ export const ENV_KEYS: Record<string, { path: string[]; conv: Conv }> = {
   PARLEY_BASE_URL: { path: ['base_url'], conv: 'string' },
   PARLEY_API_KEY: { path: ['api_key'], conv: 'string' },
   PARLEY_STREAM: { path: ['stream'], conv: 'bool' },
+  PARLEY_THINK: { path: ['think'], conv: 'bool' },
   PARLEY_FALLBACK: { path: ['fallback'], conv: 'list' },
   PARLEY_TIMEOUT_MS: { path: ['timeout_ms'], conv: 'int' },
   PARLEY_MAX_RETRIES: { path: ['max_retries'], conv: 'int' },

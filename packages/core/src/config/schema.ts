@@ -75,6 +75,8 @@ export const ConfigSchema = z
     max_tokens: positiveInt.optional(),
     top_p: z.number().gt(0).max(1).optional(),
     seed: z.number().int().optional(),
+    /** Thinking mode: the provider's reasoning options on, reasoning streamed apart (`--think`). */
+    think: z.boolean().optional(),
     /** Base URL for the chosen provider (OpenAI-compatible servers). */
     base_url: z.url().optional(),
     /** A key without a provider: the provider is inferred from its prefix. */

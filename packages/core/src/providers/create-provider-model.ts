@@ -5,6 +5,7 @@ import { registerSecret } from '../secrets.js';
 import { AiSdkChatModel, type AiSdkLanguageModel } from './ai-sdk-chat-model.js';
 import { getProviderSpec, providerNames, type ProviderSpec } from './catalog.js';
 import { LazyLanguageModel } from './lazy-language-model.js';
+import { thinkingOptions } from './thinking.js';
 
 /** Everything needed to talk to one model of one provider. */
 export interface CreateProviderModelOptions {
@@ -91,11 +92,21 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
   // The provider's package loads on the first request, not at start-up: a run that never
   // calls this provider (a local model, a cache hit) never pays for importing it.
   const model = new LazyLanguageModel(spec.name, modelId, () => languageModel(spec, modelId, settings));
+  // OpenAI sends reasoning summaries only through the Responses API: thinking turns use it.
+  const thinkingModel =
+    spec.kind === 'openai'
+      ? new LazyLanguageModel(spec.name, modelId, async () =>
+          (await import('@ai-sdk/openai')).createOpenAI(settings).responses(modelId),
+        )
+      : undefined;
   return new AiSdkChatModel({
     provider: spec.name,
     modelId,
     model,
     capabilities: { images: spec.images },
+    thinking: { providerOptions: thinkingOptions(spec.kind), ...(thinkingModel ? { model: thinkingModel } : {}) },
+    // Reasoning models on local servers write their reasoning in a leading <think> block.
+    splitThinkTags: spec.kind === 'openai-compatible',
   });
 }
 
