@@ -30,7 +30,8 @@ export interface AiSdkChatModelOptions {
   /** What the model accepts; images default to false. */
   capabilities?: ModelCapabilities;
   /** How a request with `think` is sent: with these provider options, to this model if given. */
-  thinking?: { providerOptions?: SharedV3ProviderOptions | undefined; model?: AiSdkLanguageModel } | undefined;
+  thinking?:
+    { providerOptions?: SharedV3ProviderOptions | undefined; model?: AiSdkLanguageModel } | undefined;
   /** Split a leading `<think>…</think>` block of the answer into reasoning (local servers). */
   splitThinkTags?: boolean | undefined;
 }

@@ -104,7 +104,10 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
     modelId,
     model,
     capabilities: { images: spec.images },
-    thinking: { providerOptions: thinkingOptions(spec.kind), ...(thinkingModel ? { model: thinkingModel } : {}) },
+    thinking: {
+      providerOptions: thinkingOptions(spec.kind),
+      ...(thinkingModel ? { model: thinkingModel } : {}),
+    },
     // Reasoning models on local servers write their reasoning in a leading <think> block.
     splitThinkTags: spec.kind === 'openai-compatible',
   });

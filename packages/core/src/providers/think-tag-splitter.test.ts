@@ -52,7 +52,19 @@ describe('ThinkTagSplitter', () => {
   });
 
   it('gives the same result however the stream is chunked', () => {
-    const piece = fc.constantFrom('<think>', '</think>', '<', 'think', '>', '\n', ' ', 'a', 'b c', '</', 'thi');
+    const piece = fc.constantFrom(
+      '<think>',
+      '</think>',
+      '<',
+      'think',
+      '>',
+      '\n',
+      ' ',
+      'a',
+      'b c',
+      '</',
+      'thi',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (parts, cuts) => {
         const whole = parts.join('');
