@@ -31,7 +31,8 @@ export async function runRouteCommand(
       : buildPrompt(words, piped, parley.config.max_input_chars);
   const router = await parley.router();
   const decision = await router.route({ text, hasImage, intent: args.intent });
-  const nearest = args.explain && text ? await (await router.index()).nearest(text, EXAMPLES_SHOWN) : [];
+  const index = args.explain && text ? await router.index() : undefined;
+  const nearest = index ? await index.nearest(text, EXAMPLES_SHOWN) : [];
   if (args.json) {
     const explain = args.explain ? { nearest } : {};
     o.out.write(`${JSON.stringify({ ...decision, ...explain })}\n`);
@@ -39,26 +40,25 @@ export async function runRouteCommand(
   }
   o.out.write(`${decision.intent}\n`);
   // A rule or an override decides without the encoder; --explain still shows the scores.
-  const scores = decision.scores.length || !args.explain || !text ? decision.scores : scoresOf(nearest);
+  const scores = decision.scores.length || !index ? decision.scores : await index.score(text);
   const width = Math.max(0, ...router.list().map((i) => i.name.length));
   for (const s of scores) o.out.write(`${s.intent.padEnd(width)}  ${s.score.toFixed(4)}\n`);
-  if (args.explain) o.out.write(explanation(decision, nearest, width, o));
+  if (args.explain) o.out.write(explanation(decision, scores, nearest, width, o));
   return EXIT.ok;
 }
 
-function scoresOf(nearest: NearestExamples[]): RouteDecision['scores'] {
-  return nearest
-    .map((n) => ({ intent: n.intent, score: n.examples[0]?.score ?? 0 }))
-    .sort((a, b) => b.score - a.score);
-}
-
-function explanation(d: RouteDecision, nearest: NearestExamples[], width: number, o: Output): string {
+function explanation(
+  d: RouteDecision,
+  scores: RouteDecision['scores'],
+  nearest: NearestExamples[],
+  width: number,
+  o: Output,
+): string {
   const lines = [
     '',
     `decided by: ${d.strategy}${d.encoder ? ` (${d.encoder})` : ''}${d.cached ? ', cached' : ''}: ${d.reason}`,
   ];
-  const order = d.scores.length ? d.scores.map((s) => s.intent) : nearest.map((n) => n.intent);
-  const runnersUp = order.filter((i) => i !== d.intent);
+  const runnersUp = scores.map((s) => s.intent).filter((i) => i !== d.intent);
   if (nearest.length) {
     lines.push('closest examples (chosen first, then the runners-up):');
     for (const name of [d.intent, ...runnersUp]) {

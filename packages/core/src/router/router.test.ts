@@ -5,8 +5,8 @@ import type { Embedding } from './embedding.js';
 import type { Encoder } from './encoder.js';
 import { LexicalEncoder } from './lexical-encoder.js';
 import { Router } from './router.js';
-import { slashCommand } from './strategies.js';
-import type { Intent } from './types.js';
+import { defaultStrategy, slashCommand } from './strategies.js';
+import type { Intent, RouteStrategy } from './types.js';
 
 const intent = (name: string, examples: string[], extra: Partial<Intent> = {}): Intent => ({
   name,
@@ -105,6 +105,54 @@ describe('the strategy chain', () => {
     expect(() => new Router({ intents: [], defaultIntent: 'x', encoder: new LexicalEncoder() })).toThrow(
       /no intents/,
     );
+  });
+});
+
+describe('another chain', () => {
+  it('runs the strategies given, in order, and the router fills in the target', async () => {
+    const longText: RouteStrategy = {
+      name: 'rule',
+      decide: (input) =>
+        Promise.resolve(input.text.length > 20 ? { intent: 'code', reason: 'long' } : undefined),
+    };
+    const r = new Router({
+      intents: INTENTS,
+      defaultIntent: 'chat',
+      encoder: new LexicalEncoder(),
+      strategies: () => [longText, defaultStrategy],
+    });
+    expect(await r.route({ text: 'what is in this picture, tell me' })).toMatchObject({
+      intent: 'code',
+      strategy: 'rule',
+      reason: 'long',
+      target: { handler: 'code' },
+      scores: [],
+    });
+    expect(await r.route({ text: 'hi', hasImage: true })).toMatchObject({
+      intent: 'chat',
+      strategy: 'default',
+    });
+  });
+
+  it('a chain that decides nothing, or decides an unknown intent, is an error', async () => {
+    const none = new Router({
+      intents: INTENTS,
+      defaultIntent: 'chat',
+      encoder: new LexicalEncoder(),
+      strategies: () => [],
+    });
+    await expect(none.route({ text: 'x' })).rejects.toThrow(/no strategy decided/);
+    const bad: RouteStrategy = {
+      name: 'rule',
+      decide: () => Promise.resolve({ intent: 'ghost', reason: '' }),
+    };
+    const wrong = new Router({
+      intents: INTENTS,
+      defaultIntent: 'chat',
+      encoder: new LexicalEncoder(),
+      strategies: () => [bad],
+    });
+    await expect(wrong.route({ text: 'x' })).rejects.toThrow(/unknown intent "ghost"/);
   });
 });
 
