@@ -3,10 +3,8 @@
  * node-llama-cpp's embedding context, on the local engine's llama.cpp bindings. The model
  * loads on the first `embed` and stays loaded until `dispose`.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
-import { ModelNotFoundError } from '../errors.js';
 import type { LocalEngine } from '../local/local-engine.js';
 import { chooseThreads } from '../local/threads.js';
 import { abortReason } from '../util/abort.js';
@@ -60,22 +58,7 @@ export class LocalEmbeddingEncoder implements Encoder {
   }
 
   private async doLoad(): Promise<Loaded> {
-    let size: number;
-    try {
-      size = (await stat(this.file)).size;
-    } catch (e) {
-      throw new ModelNotFoundError(`embedding model not found: ${this.file}`, { cause: e });
-    }
-    const llama = await this.engine.getLlama();
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({ modelPath: this.file });
-    } catch (e) {
-      throw new ModelNotFoundError(
-        `cannot load ${this.file} as a GGUF model: ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
-    }
+    const { model, size } = await this.engine.loadModelFile(this.file);
     const maxTokens = Math.min(MAX_TOKENS, model.trainContextSize);
     const context = await model.createEmbeddingContext({
       threads: this.engine.options.threads ?? chooseThreads(size),

@@ -112,11 +112,6 @@ export class Router {
     throw new Error('no strategy decided: the chain must end with one that always does');
   }
 
-  /** Forget cached decisions. */
-  clear(): void {
-    this.cache?.clear();
-  }
-
   async dispose(): Promise<void> {
     this.cache?.clear();
     await this.encoder.dispose?.();
