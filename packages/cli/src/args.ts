@@ -17,6 +17,7 @@ export interface CliArgs {
     | 'tools'
     | 'mcp'
     | 'migrate'
+    | 'route'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -49,6 +50,12 @@ export interface CliArgs {
   tools: string[] | undefined;
   /** `--yes`: allow tools that ask for confirmation (not `dangerous` ones). */
   yes: boolean;
+  /** `--intent NAME`: route to this intent, whatever the text says. */
+  intent: string | undefined;
+  /** `--route`: route this turn (a one-shot); `--no-route`: don't. */
+  route: boolean | undefined;
+  /** `route --explain`: the runners-up and their closest examples. */
+  explain: boolean;
 }
 
 const OPTIONS = {
@@ -84,6 +91,11 @@ const OPTIONS = {
   token: { type: 'string' },
   tools: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  intent: { type: 'string' },
+  route: { type: 'boolean' },
+  'no-route': { type: 'boolean' },
+  explain: { type: 'boolean' },
+  think: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -132,7 +144,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'template' ||
     pos[0] === 'tools' ||
     pos[0] === 'mcp' ||
-    pos[0] === 'migrate'
+    pos[0] === 'migrate' ||
+    pos[0] === 'route'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -164,6 +177,7 @@ export function parseCli(argv: string[]): CliArgs {
     flags.server = { host: v.host, port, token: v.token };
   }
   if (v['no-log']) flags.store = { log: false };
+  if (v.think) flags.think = true;
   if (v.cache && v['no-cache']) throw new UsageError('--cache and --no-cache contradict each other: use one');
   if (v['no-cache']) flags.cache = { enabled: false };
   if (v.cache) flags.cache = { enabled: true, mode: 'always' };
@@ -179,6 +193,9 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.tools !== undefined && tools?.length === 0) {
     throw new UsageError('--tools needs tool names separated by commas, or all (see parley tools list)');
   }
+  if (v.route && v['no-route']) throw new UsageError('--route and --no-route contradict each other: use one');
+  if (v.explain && command !== 'route') throw new UsageError('--explain goes with parley route "text"');
+  if (v.intent !== undefined && v.intent.trim() === '') throw new UsageError('--intent must not be empty');
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -203,5 +220,8 @@ export function parseCli(argv: string[]): CliArgs {
     vars: v.vars,
     tools,
     yes: v.yes === true,
+    intent: v.intent,
+    route: v.route ? true : v['no-route'] ? false : undefined,
+    explain: v.explain === true,
   };
 }

@@ -27,6 +27,8 @@ Usage:
   parley template render NAME --vars JSON   print a template rendered
   parley tools list                the tools a model may call, their safety and status (--json)
   parley mcp list                  MCP servers, their status and tools (--json)
+  parley route "text"              the intent the router picks (first line), then every score
+                                   (--json; --explain: strategy, runners-up, closest examples)
 
 Options:
   -m, --model NAME        provider:model, an alias, or a path to a .gguf file
@@ -51,6 +53,9 @@ Options:
       --no-cache          neither read nor keep a cached answer
       --template NAME     the prompt is this template, rendered (prompt words are appended)
       --vars JSON         the template's variables: a JSON object, or @file.json
+      --think             thinking mode: the provider's reasoning on, reasoning on stderr (dim)
+      --route, --no-route route this turn, or not (default: router.enabled in config)
+      --intent NAME       route to this intent whatever the text says
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
       --port N            with serve: port (default 8787; 0 picks a free one)
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)

@@ -80,6 +80,8 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/tools.js')).runMcpCommand(parley, args, o);
       case 'migrate':
         return await (await import('./commands/migrate.js')).runMigrateCommand(parley, args, o);
+      case 'route':
+        return await (await import('./commands/route.js')).runRouteCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }

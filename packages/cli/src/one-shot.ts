@@ -75,6 +75,8 @@ export async function runOneShot(
       ...(args.model ? { model: args.model } : {}),
       ...(args.race ? { race: args.race } : {}),
       ...(tools ? { tools } : {}),
+      ...(args.intent !== undefined ? { intent: args.intent } : {}),
+      ...(args.route !== undefined ? { route: args.route } : {}),
     };
     const events = conversation.send([{ type: 'text', text }, ...images], opts);
     if (args.json) return await printJson(events, o);
@@ -100,7 +102,8 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
         if (args.stream) write(e.text);
         break;
       case 'reasoning-delta':
-        if (args.verbose) o.err.write(paint(o, 'dim', e.text));
+        // Reasoning goes to stderr, dimmed, with --think or --verbose; stdout keeps the answer.
+        if (args.verbose || args.flags.think) o.err.write(paint(o, 'dim', e.text));
         break;
       case 'notice':
         o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);
@@ -115,6 +118,9 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
             ? `${paint(o, 'yellow', `✗ ${e.name}:`)} ${shorten(typeof e.result === 'object' && e.result !== null ? String((e.result as { message?: unknown }).message) : String(e.result))}\n`
             : paint(o, 'dim', `✓ ${e.name}: ${shorten(String(e.result))}\n`),
         );
+        break;
+      case 'route':
+        if (args.verbose) o.err.write(paint(o, 'dim', `route: ${e.intent} (${e.strategy}: ${e.reason})\n`));
         break;
       case 'error':
         if (!args.stream) write(text);
@@ -175,6 +181,9 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       notices: r.notices,
       cached: r.cached,
       ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      ...(r.route
+        ? { route: { intent: r.route.intent, strategy: r.route.strategy, scores: r.route.scores } }
+        : {}),
     })}\n`,
   );
   return r.finishReason === 'interrupted' ? EXIT.interrupted : EXIT.ok;

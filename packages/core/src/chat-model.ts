@@ -74,6 +74,11 @@ export interface ChatRequest {
   tools?: ToolDefinition[] | undefined;
   /** The steps of the tool-calling turn so far (after `messages`). */
   toolSteps?: ToolStep[] | undefined;
+  /**
+   * Thinking mode: turn on the provider's reasoning options, so the model's reasoning streams
+   * as `reasoning-delta` apart from the answer (docs/providers.md#thinking-mode).
+   */
+  think?: boolean | undefined;
 }
 
 export interface ModelCapabilities {

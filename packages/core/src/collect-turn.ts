@@ -1,5 +1,5 @@
 /** Reading a turn's event stream to the end: the whole answer of `parley.chat()`. */
-import type { ChatEvent, FinishReason, Timings, Usage } from './events.js';
+import type { ChatEvent, FinishReason, RouteEvent, Timings, Usage } from './events.js';
 import { StreamError } from './errors.js';
 
 /** The whole answer of `chat()`. */
@@ -13,6 +13,8 @@ export interface ChatResult {
   notices: string[];
   /** True when the response cache answered. */
   cached: boolean;
+  /** The router's decision, when the turn was routed. */
+  route?: RouteEvent | undefined;
 }
 
 /** Collect a stream into a `ChatResult`; throws `StreamError` on an `error` event. */
@@ -20,6 +22,7 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
   let text = '';
   let reasoning = '';
   const notices: string[] = [];
+  let route: RouteEvent | undefined;
   for await (const e of events) {
     switch (e.type) {
       case 'text-delta':
@@ -30,6 +33,9 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
         break;
       case 'notice':
         notices.push(e.message);
+        break;
+      case 'route':
+        route = e;
         break;
       case 'error':
         throw new StreamError(e.error);
@@ -43,6 +49,7 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
           timings: e.timings,
           notices,
           cached: e.cached === true,
+          ...(route ? { route } : {}),
         };
       case 'interrupted':
         return {
@@ -54,6 +61,7 @@ export async function collectTurn(events: AsyncIterable<ChatEvent>): Promise<Cha
           timings: e.timings,
           notices,
           cached: false,
+          ...(route ? { route } : {}),
         };
       default:
         break;

@@ -1,3 +1,5 @@
+import type { IntentScore, RouteStrategyName, RouteTarget } from './router/types.js';
+
 /**
  * The one event union every part of parley speaks. Models produce these, the chat engine
  * refines them, and every front end renders these and nothing else.
@@ -60,6 +62,23 @@ export interface UsageEvent {
   type: 'usage';
   usage: Usage;
 }
+/** Where the router sent this turn (only when routing is on), before any model output. */
+export interface RouteEvent {
+  type: 'route';
+  intent: string;
+  /** The strategy that decided: `override`, `rule`, `embedding` or `default`. */
+  strategy: RouteStrategyName;
+  /** Every intent's score from the encoder, best first; empty when no encoder ran. */
+  scores: IntentScore[];
+  /** Why, in a few words: `slash command /code`, `image attached`, `closest examples, …`. */
+  reason: string;
+  /** The chosen intent's target (its `model`, when set, answered this turn unless one was named). */
+  target: RouteTarget;
+  /** The encoder behind `scores`. */
+  encoder?: string | undefined;
+  /** True when the router's cache answered. */
+  cached?: boolean | undefined;
+}
 /** Something the user should know that is not an error: trimming, retries, fallbacks. */
 export interface NoticeEvent {
   type: 'notice';
@@ -97,6 +116,7 @@ export type ChatEvent =
   | ToolCallEvent
   | ToolResultEvent
   | UsageEvent
+  | RouteEvent
   | NoticeEvent
   | ErrorEvent
   | DoneEvent
@@ -111,6 +131,7 @@ export const CHAT_EVENT_TYPES: readonly ChatEventType[] = [
   'tool-call',
   'tool-result',
   'usage',
+  'route',
   'notice',
   'error',
   'done',

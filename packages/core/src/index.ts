@@ -41,3 +41,4 @@ export * from './store/index.js';
 export * from './cache/index.js';
 export * from './templates/index.js';
 export * from './tools/index.js';
+export * from './router/index.js';

@@ -37,6 +37,9 @@ import { resolveModel, type ResolverContext } from './model-resolver.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { loadConversation } from './store/conversation-log.js';
 import { openStore } from './store/open-store.js';
+import type { Router } from './router/router.js';
+import { routerFromConfig } from './router/router-config.js';
+import { routeTurn } from './router/route-turn.js';
 
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
@@ -75,6 +78,12 @@ export interface StreamOptions {
    * Build one with `createToolSession()`.
    */
   tools?: Omit<ToolLoopOptions, 'signal'> | undefined;
+  /** Route this turn (default: `router.enabled`); a `route` event comes first. */
+  route?: boolean;
+  /** Route to this intent, whatever the text says (routing is on for the turn). */
+  intent?: string;
+  /** Thinking mode: the provider's reasoning options on (default: `think`, or the routed intent's `think` handler). */
+  think?: boolean;
 }
 
 export class Parley {
@@ -133,10 +142,19 @@ export class Parley {
       maxTokens: opts.maxTokens ?? base.maxTokens ?? c.max_tokens,
       topP: base.topP ?? c.top_p,
       seed: base.seed ?? c.seed,
+      think: opts.think ?? base.think ?? c.think,
     };
+    let model = opts.model;
+    if (opts.intent !== undefined || (opts.route ?? c.router?.enabled === true)) {
+      const routed = await routeTurn(() => this.router(), request, opts.intent, opts.signal);
+      yield* routed.events;
+      if (routed.stop) return;
+      model ??= routed.decision?.target.model;
+      if (routed.decision?.target.handler === 'think') request.think = opts.think ?? true;
+    }
     let models: ChatModel[];
     try {
-      const names = opts.race?.length ? opts.race : [opts.model, ...(opts.fallback ?? c.fallback)];
+      const names = opts.race?.length ? opts.race : [model, ...(opts.fallback ?? c.fallback)];
       models = await Promise.all(names.map((n) => this.model(n, opts.signal)));
     } catch (e) {
       yield {
@@ -185,6 +203,25 @@ export class Parley {
     return new Conversation(this, opts, await loadConversation(this.store(), id));
   }
 
+  /** The semantic router config describes, built on first use (docs/router.md). */
+  router(): Promise<Router> {
+    if (!this.routerPromise) {
+      const p = routerFromConfig({
+        config: this.config,
+        paths: this.paths,
+        env: this.env,
+        engine: this.engine,
+        fetch: this.options.fetch,
+      });
+      this.routerPromise = p;
+      p.catch(() => {
+        if (this.routerPromise === p) this.routerPromise = undefined;
+      });
+    }
+    return this.routerPromise;
+  }
+  private routerPromise: Promise<Router> | undefined;
+
   /** The history store, opened (and migrated) on first use. */
   store(): ConversationStore {
     this.openedStore ??= this.options.store ?? openStore(this.config, this.paths);
@@ -213,6 +250,9 @@ export class Parley {
 
   /** Unload local models. */
   async dispose(): Promise<void> {
+    const router = this.routerPromise;
+    this.routerPromise = undefined;
+    await router?.then((r) => r.dispose()).catch(() => undefined);
     await this.cacheStore?.close();
     this.cacheStore = undefined;
     if (this.openedStore && this.openedStore !== this.options.store) await this.openedStore.close();

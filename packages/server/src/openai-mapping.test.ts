@@ -56,6 +56,12 @@ describe('toChatRequest', () => {
     expect(r.topP).toBeUndefined();
   });
 
+  it('reasoning_effort turns thinking mode on, except none', () => {
+    expect(toChatRequest(body({ reasoning_effort: 'low' }), 1000).think).toBe(true);
+    expect(toChatRequest(body({ reasoning_effort: 'none' }), 1000).think).toBe(false);
+    expect(toChatRequest(body({}), 1000).think).toBeUndefined();
+  });
+
   it('counts every character against max_input_chars', () => {
     const e = httpError(() =>
       toChatRequest(

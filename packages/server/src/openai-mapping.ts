@@ -102,6 +102,7 @@ export function toChatRequest(body: ChatCompletionBody, maxInputChars: number): 
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens != null) request.maxTokens = maxTokens;
   if (body.seed != null) request.seed = body.seed;
+  if (body.reasoning_effort != null) request.think = body.reasoning_effort !== 'none';
   return request;
 }
 

@@ -37,6 +37,8 @@ export const ChatCompletionBody = z.object({
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   seed: z.number().int().nullish(),
+  /** Any effort but `none` turns thinking mode on (the reasoning comes back as `reasoning_content`). */
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullish(),
   n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
   stop: z.union([z.string(), z.array(z.string().min(1)).max(4)]).nullish(),
   tools: z.array(z.unknown()).max(0, 'tools are not supported yet').nullish(),

@@ -15,6 +15,57 @@ export const ProviderSettingsSchema = z
   })
   .strict();
 
+const intentName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'intent names use a-z, 0-9, _ and -');
+
+/** What an intent routes to (docs/router.md). */
+export const RouteTargetSchema = z
+  .object({
+    model: modelName.optional(),
+    template: z.string().trim().min(1).optional(),
+    tools: z.array(z.string().trim().min(1)).optional(),
+    pipeline: z.string().trim().min(1).optional(),
+    handler: z.string().trim().min(1).optional(),
+  })
+  .strict();
+
+/** One intent; the key under `router.intents` is its name. */
+export const IntentSchema = z
+  .object({
+    /** Example utterances; for a default intent they replace its own. */
+    examples: z.array(z.string().trim().min(1)).optional(),
+    target: RouteTargetSchema.optional(),
+    /** Lowest score that wins this intent by embeddings. */
+    threshold: z.number().min(-1).max(1).optional(),
+    /** Slash commands, without the slash, that pick this intent. */
+    commands: z
+      .array(z.string().regex(/^[A-Za-z][\w-]*$/, 'a command is a word, without the slash'))
+      .optional(),
+    /** A turn with an image attached goes to this intent. */
+    on_image: z.boolean().optional(),
+    /** `false` removes a default intent. */
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** The semantic router (docs/router.md). */
+export const RouterSchema = z
+  .object({
+    /** Route every turn and emit a `route` event (default false). */
+    enabled: z.boolean().optional(),
+    /** `lexical` (default, offline), a .gguf path or `local:NAME`, or `provider:model` (embeddings). */
+    encoder: z.string().trim().min(1).optional(),
+    /** The intent a turn falls to when nothing else decides (default `chit-chat`). */
+    default_intent: intentName.optional(),
+    /** Lowest score that wins by embeddings when an intent sets none (default: the encoder's). */
+    threshold: z.number().min(-1).max(1).optional(),
+    /** Examples per intent averaged into its score (default 3). */
+    top_k: positiveInt.max(50).optional(),
+    /** Decisions kept in memory (default 1000; 0 keeps none). */
+    cache_size: z.number().int().min(0).optional(),
+    intents: z.record(intentName, IntentSchema).optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     /** `provider:model`, an alias, or a path to a .gguf file. */
@@ -24,6 +75,8 @@ export const ConfigSchema = z
     max_tokens: positiveInt.optional(),
     top_p: z.number().gt(0).max(1).optional(),
     seed: z.number().int().optional(),
+    /** Thinking mode: the provider's reasoning options on, reasoning streamed apart (`--think`). */
+    think: z.boolean().optional(),
     /** Base URL for the chosen provider (OpenAI-compatible servers). */
     base_url: z.url().optional(),
     /** A key without a provider: the provider is inferred from its prefix. */
@@ -122,6 +175,7 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    router: RouterSchema.optional(),
     /** `parley serve`: the HTTP API, the WebSocket and the browser UI. */
     server: z
       .object({

@@ -6,6 +6,7 @@ import type { ChatEvent, ErrorInfo, FinishReason } from '../events.js';
 import { ParleyError, ProviderError } from '../errors.js';
 import { Channel } from '../util/channel.js';
 import { TurnClock } from '../util/clock.js';
+import { ThinkTagSplitter } from '../providers/think-tag-splitter.js';
 import type { LoadedModel, LocalEngine } from './local-engine.js';
 
 const STOP_REASONS: Record<string, FinishReason> = {
@@ -88,6 +89,15 @@ export class LocalChatModel implements ChatModel {
     const out = new Channel<ChatEvent>();
     let text = '';
     let outputTokens = 0;
+    // node-llama-cpp gives the thoughts of models it knows as segments; others write a
+    // leading <think> block into the text.
+    const splitter = new ThinkTagSplitter();
+    const emit = (events: ChatEvent[]): void => {
+      for (const e of events) {
+        if (e.type === 'text-delta') text += e.text;
+        out.push(e);
+      }
+    };
     chat
       .generateResponse(history, {
         signal,
@@ -102,16 +112,13 @@ export class LocalChatModel implements ChatModel {
         onResponseChunk: (chunk) => {
           if (!chunk.text) return;
           clock.token();
-          if (chunk.type === 'segment') {
-            out.push({ type: 'reasoning-delta', text: chunk.text });
-          } else {
-            text += chunk.text;
-            out.push({ type: 'text-delta', text: chunk.text });
-          }
+          if (chunk.type === 'segment') emit([{ type: 'reasoning-delta', text: chunk.text }]);
+          else emit(splitter.push(chunk.text));
         },
       })
       .then(
         (r) => {
+          emit(splitter.flush());
           const usage = { inputTokens, outputTokens, totalTokens: (inputTokens ?? 0) + outputTokens };
           if (r.metadata.stopReason === 'abort' || signal?.aborted) {
             out.push(interrupted(text, outputTokens));

@@ -74,7 +74,13 @@ export class LocalEngine {
     return p;
   }
 
-  private async doLoad(path: string): Promise<LoadedModel> {
+  /**
+   * Load a GGUF file on the engine's llama.cpp, without a context (the chat models' `load`
+   * adds one; an embedding encoder makes its own). Returns the model and the file's size.
+   *
+   * @throws ModelNotFoundError when the file is missing or is not a GGUF model
+   */
+  async loadModelFile(path: string): Promise<{ model: LlamaModel; size: number }> {
     let size: number;
     try {
       const st = await stat(path);
@@ -84,15 +90,18 @@ export class LocalEngine {
       throw new ModelNotFoundError(`model file not found: ${path}`, { cause: e });
     }
     const llama = await this.getLlama();
-    let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: path });
+      return { model: await llama.loadModel({ modelPath: path }), size };
     } catch (e) {
       throw new ModelNotFoundError(
         `cannot load ${path} as a GGUF model: ${e instanceof Error ? e.message : String(e)}`,
         { cause: e },
       );
     }
+  }
+
+  private async doLoad(path: string): Promise<LoadedModel> {
+    const { model, size } = await this.loadModelFile(path);
     const threads = this.options.threads ?? chooseThreads(size);
     const sequences = Math.max(1, this.options.sequences ?? 1);
     const max = Math.min(this.options.contextSize ?? 8192, model.trainContextSize);

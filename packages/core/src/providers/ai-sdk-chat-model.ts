@@ -3,7 +3,7 @@
  * OpenAI-compatible local server). The AI SDK provider does the wire format; this file turns
  * its stream parts into parley events and its errors into parley errors.
  */
-import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3StreamPart, SharedV3ProviderOptions } from '@ai-sdk/provider';
 import type { ChatModel, ChatRequest, ModelCapabilities } from '../chat-model.js';
 import { CHAT_MODEL_SPEC_VERSION, modelLabel } from '../chat-model.js';
 import type { ChatEvent, InterruptedEvent, Usage } from '../events.js';
@@ -11,6 +11,7 @@ import { linkedController } from '../util/abort.js';
 import { TurnClock } from '../util/clock.js';
 import { ProviderError } from '../errors.js';
 import { toProviderError } from './provider-errors.js';
+import { ThinkTagSplitter } from './think-tag-splitter.js';
 import { mapV3Part, toCallOptions } from './v3-stream.js';
 
 export { parseRetryAfter, toProviderError } from './provider-errors.js';
@@ -28,6 +29,11 @@ export interface AiSdkChatModelOptions {
   model: AiSdkLanguageModel;
   /** What the model accepts; images default to false. */
   capabilities?: ModelCapabilities;
+  /** How a request with `think` is sent: with these provider options, to this model if given. */
+  thinking?:
+    { providerOptions?: SharedV3ProviderOptions | undefined; model?: AiSdkLanguageModel } | undefined;
+  /** Split a leading `<think>…</think>` block of the answer into reasoning (local servers). */
+  splitThinkTags?: boolean | undefined;
 }
 
 /** A `ChatModel` that streams through an AI SDK provider model's `doStream`. */
@@ -38,12 +44,16 @@ export class AiSdkChatModel implements ChatModel {
   readonly capabilities: ModelCapabilities;
   /** The wrapped AI SDK model. */
   readonly languageModel: AiSdkLanguageModel;
+  private readonly thinking: AiSdkChatModelOptions['thinking'];
+  private readonly splitThinkTags: boolean;
 
   constructor(options: AiSdkChatModelOptions) {
     this.provider = options.provider;
     this.modelId = options.modelId;
     this.languageModel = options.model;
     this.capabilities = options.capabilities ?? { images: false };
+    this.thinking = options.thinking;
+    this.splitThinkTags = options.splitThinkTags === true;
     // Call warnings reach the user as `notice` events (the provider's `stream-start` part);
     // `doStream` itself never prints them.
   }
@@ -76,9 +86,17 @@ export class AiSdkChatModel implements ChatModel {
     const ctl = linkedController(signal);
     let terminal: ChatEvent | undefined;
     let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | undefined;
+    const think = request.think === true ? this.thinking : undefined;
+    const splitter = this.splitThinkTags ? new ThinkTagSplitter() : undefined;
+    const seen = (e: ChatEvent): ChatEvent => {
+      if (e.type === 'text-delta') text += e.text;
+      if (e.type === 'text-delta' || e.type === 'reasoning-delta') clock.token();
+      return e;
+    };
     try {
-      const result = await this.languageModel.doStream({
+      const result = await (think?.model ?? this.languageModel).doStream({
         ...toCallOptions(request),
+        ...(think?.providerOptions ? { providerOptions: think.providerOptions } : {}),
         abortSignal: ctl.signal,
         includeRawChunks: false,
       });
@@ -89,10 +107,11 @@ export class AiSdkChatModel implements ChatModel {
         if (done) break;
         const step = mapV3Part(value);
         if (step.kind === 'event') {
-          if (step.event.type === 'text-delta') text += step.event.text;
-          if (step.event.type === 'text-delta' || step.event.type === 'reasoning-delta') clock.token();
-          yield step.event;
+          const e = step.event;
+          if (splitter && e.type === 'text-delta') for (const part of splitter.push(e.text)) yield seen(part);
+          else yield seen(e);
         } else if (step.kind === 'finish') {
+          if (splitter) for (const part of splitter.flush()) yield seen(part);
           usage = step.usage;
           terminal = {
             type: 'done',

@@ -5,6 +5,7 @@ import { registerSecret } from '../secrets.js';
 import { AiSdkChatModel, type AiSdkLanguageModel } from './ai-sdk-chat-model.js';
 import { getProviderSpec, providerNames, type ProviderSpec } from './catalog.js';
 import { LazyLanguageModel } from './lazy-language-model.js';
+import { thinkingOptions } from './thinking.js';
 
 /** Everything needed to talk to one model of one provider. */
 export interface CreateProviderModelOptions {
@@ -46,13 +47,20 @@ function missingKey(spec: ProviderSpec): AuthError {
   );
 }
 
+/** A provider's spec, the trimmed model id and the settings its AI SDK factory takes. */
+export interface ResolvedProviderSettings {
+  spec: ProviderSpec;
+  modelId: string;
+  settings: FactorySettings;
+}
+
 /**
- * A `ChatModel` for `provider:modelId`.
+ * Check a provider and model id and find the key and base URL, as every factory needs them.
  *
  * @throws UsageError for an unknown provider, or `openai-compatible` without a base URL
  * @throws AuthError when the provider needs a key and none is given or set in the environment
  */
-export function createProviderModel(options: CreateProviderModelOptions): ChatModel {
+export function resolveProviderSettings(options: CreateProviderModelOptions): ResolvedProviderSettings {
   const spec = getProviderSpec(options.provider);
   if (!spec) {
     throw new UsageError(
@@ -70,20 +78,43 @@ export function createProviderModel(options: CreateProviderModelOptions): ChatMo
   const apiKey = resolveKey(spec, options.apiKey, options.env ?? process.env);
   if (spec.requiresKey && apiKey === undefined) throw missingKey(spec);
   registerSecret(apiKey);
+  return { spec, modelId, settings: { apiKey, baseURL, headers: options.headers, fetch: options.fetch } };
+}
 
-  const settings = { apiKey, baseURL, headers: options.headers, fetch: options.fetch };
+/**
+ * A `ChatModel` for `provider:modelId`.
+ *
+ * @throws UsageError for an unknown provider, or `openai-compatible` without a base URL
+ * @throws AuthError when the provider needs a key and none is given or set in the environment
+ */
+export function createProviderModel(options: CreateProviderModelOptions): ChatModel {
+  const { spec, modelId, settings } = resolveProviderSettings(options);
   // The provider's package loads on the first request, not at start-up: a run that never
   // calls this provider (a local model, a cache hit) never pays for importing it.
   const model = new LazyLanguageModel(spec.name, modelId, () => languageModel(spec, modelId, settings));
+  // OpenAI sends reasoning summaries only through the Responses API: thinking turns use it.
+  const thinkingModel =
+    spec.kind === 'openai'
+      ? new LazyLanguageModel(spec.name, modelId, async () =>
+          (await import('@ai-sdk/openai')).createOpenAI(settings).responses(modelId),
+        )
+      : undefined;
   return new AiSdkChatModel({
     provider: spec.name,
     modelId,
     model,
     capabilities: { images: spec.images },
+    thinking: {
+      providerOptions: thinkingOptions(spec.kind),
+      ...(thinkingModel ? { model: thinkingModel } : {}),
+    },
+    // Reasoning models on local servers write their reasoning in a leading <think> block.
+    splitThinkTags: spec.kind === 'openai-compatible',
   });
 }
 
-interface FactorySettings {
+/** What every AI SDK provider factory takes. */
+export interface FactorySettings {
   apiKey: string | undefined;
   baseURL: string;
   headers: Record<string, string> | undefined;
