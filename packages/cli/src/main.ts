@@ -30,7 +30,12 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
       return EXIT.ok;
     }
     let bar: ReturnType<typeof createProgressBar> | undefined;
+    const stderr = o.err as NodeJS.WriteStream;
     parley = createParley({
+      // The server logs its turns; other commands log warnings and errors only, so a one-shot
+      // that goes well never loads the logger (start-up time). PARLEY_LOG_LEVEL wins.
+      logLevel: args.verbose ? 'debug' : args.command === 'serve' ? 'info' : 'warn',
+      ...(args.verbose && stderr.isTTY === true ? { logPretty: stderr } : {}),
       config: args.flags,
       ...(args.configFile ? { configFile: args.configFile } : {}),
       ...(args.command === 'serve' ? { defaults: SERVE_DEFAULTS } : {}),
@@ -56,12 +61,17 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/cache.js')).runCacheCommand(parley, args, o);
       case 'template':
         return await (await import('./commands/template.js')).runTemplateCommand(parley, args, o);
+      case 'stats':
+        return await (await import('./commands/stats.js')).runStatsCommand(parley, args, o);
+      case 'load-test':
+        return await (await import('./commands/load-test/load-test.js')).runLoadTestCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }
   } catch (e) {
     const code = exitCodeFor(e);
     const message = describeError(e);
+    parley?.log.error({ code: ParleyError.is(e) ? e.code : 'runtime', exit: code }, message);
     if (args?.json) {
       const err = ParleyError.is(e) ? { code: e.code, message } : { code: 'runtime', message };
       o.out.write(`${JSON.stringify({ error: err })}\n`);

@@ -40,3 +40,4 @@ export { DEFAULT_LOCAL_MODEL, howToGetAModel } from './models/default-model.js';
 export * from './store/index.js';
 export * from './cache/index.js';
 export * from './templates/index.js';
+export * from './observability/index.js';

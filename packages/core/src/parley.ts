@@ -36,6 +36,11 @@ import { resolveModel, type ResolverContext } from './model-resolver.js';
 import type { ConversationStore } from './store/conversation-store.js';
 import { loadConversation } from './store/conversation-log.js';
 import { openStore } from './store/open-store.js';
+import { newId } from './store/ids.js';
+import { createLog, logLevelFrom, type Log, type LogLevel } from './observability/log.js';
+import { MetricsFanout, type MetricsSink } from './observability/metrics-sink.js';
+import { observeTurn } from './observability/observe-turn.js';
+import path from 'node:path';
 
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
@@ -54,6 +59,14 @@ export interface ParleyOptions {
   fetch?: typeof fetch;
   /** Progress of the default model's first download. */
   onPull?: ResolverContext['onPull'];
+  /** The log to write to (default: `<state dir>/parley.log`, see {@link ParleyOptions.logLevel}). */
+  log?: Log;
+  /** The log level when `PARLEY_LOG_LEVEL` is not set. Default `warn`. */
+  logLevel?: LogLevel;
+  /** Also write the log, human-readable, here (`--verbose` on a TTY). */
+  logPretty?: { write(chunk: string): unknown };
+  /** A metrics sink to attach from the start (see {@link Parley.attachMetrics}). */
+  metrics?: MetricsSink;
 }
 
 export interface StreamOptions {
@@ -69,6 +82,12 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** `true` caches even a non-deterministic request (`--cache`), `false` bypasses the cache. */
   cache?: boolean;
+  /** The turn's logger, bound to its request id (default: `parley.log.child({ req: requestId })`). */
+  log?: Log;
+  /** The request id every log line of the turn carries (default: a new one). */
+  requestId?: string;
+  /** Which front end sent the turn (`cli`, `ws`, `openai`, …), logged with its start. */
+  source?: string;
 }
 
 export class Parley {
@@ -77,6 +96,9 @@ export class Parley {
   readonly engine: LocalEngine;
   private readonly env: NodeJS.ProcessEnv;
   private readonly models = new Map<string, Promise<ChatModel>>();
+  /** parley's log (pino JSON lines in `<state dir>/parley.log`; nothing is loaded until a line is written). */
+  readonly log: Log;
+  private readonly sinks = new MetricsFanout();
 
   constructor(private readonly options: ParleyOptions = {}) {
     this.env = options.env ?? process.env;
@@ -86,6 +108,14 @@ export class Parley {
     const { config, paths } = loadConfig(loadOpts);
     this.config = config;
     this.paths = paths;
+    this.log =
+      options.log ??
+      createLog({
+        level: logLevelFrom(this.env, options.logLevel ?? 'warn'),
+        file: path.join(paths.state, 'parley.log'),
+        pretty: options.logPretty,
+      });
+    if (options.metrics) this.sinks.attach(options.metrics);
     const l = config.local;
     this.engine = new LocalEngine({
       threads: l.threads,
@@ -116,8 +146,35 @@ export class Parley {
     return p;
   }
 
-  /** Stream one turn. Accepts a prompt, or a whole request with history. */
-  async *stream(input: string | ChatRequest, opts: StreamOptions = {}): AsyncIterable<ChatEvent> {
+  /** Where every turn is reported: the metrics sinks attached (none by default). */
+  get metrics(): MetricsSink {
+    return this.sinks;
+  }
+
+  /**
+   * Report every turn, cache lookup and hook call of this instance to `sink` (a
+   * `ParleyMetrics` registry from `createMetrics()`, say). Returns the function that detaches it.
+   */
+  attachMetrics(sink: MetricsSink): () => void {
+    return this.sinks.attach(sink);
+  }
+
+  /**
+   * Stream one turn. Accepts a prompt, or a whole request with history. The turn is logged
+   * (with its request id) and reported to the attached metrics.
+   */
+  stream(input: string | ChatRequest, opts: StreamOptions = {}): AsyncIterable<ChatEvent> {
+    const log = opts.log ?? this.log.child({ req: opts.requestId ?? newId() });
+    const model = opts.race?.length
+      ? opts.race.map(requestedLabel).join(',')
+      : requestedLabel(opts.model ?? this.config.model ?? 'default');
+    const start: Record<string, unknown> = {};
+    if (opts.source) start.source = opts.source;
+    if (typeof input !== 'string') start.messages = input.messages.length;
+    return observeTurn(this.run(input, opts), { log, metrics: this.sinks, model, start });
+  }
+
+  private async *run(input: string | ChatRequest, opts: StreamOptions): AsyncIterable<ChatEvent> {
     const c = this.config;
     const base: ChatRequest = typeof input === 'string' ? { messages: [userText(input)] } : input;
     const request: ChatRequest = {
@@ -192,7 +249,9 @@ export class Parley {
       } catch {
         backing = undefined;
       }
-      this.cacheStore = createResponseCacheStore(settings, backing);
+      this.cacheStore = createResponseCacheStore(settings, backing, {
+        onCount: (model, hit) => this.sinks.cacheLookup(model, hit),
+      });
     }
     return this.cacheStore;
   }
@@ -205,7 +264,13 @@ export class Parley {
     if (this.openedStore && this.openedStore !== this.options.store) await this.openedStore.close();
     this.openedStore = undefined;
     await this.engine.dispose();
+    if (!this.options.log) this.log.close();
   }
+}
+
+/** A model name as logs and metrics show it: a GGUF path as `local:NAME`, never the path. */
+function requestedLabel(name: string): string {
+  return /[/\\]|\.gguf$/i.test(name) ? `local:${path.basename(name).replace(/\.gguf$/i, '')}` : name;
 }
 
 /** Create a parley instance: config layers loaded and validated, nothing loaded yet. */

@@ -1,6 +1,6 @@
 /** What `createServer()` takes, and how it is completed from the `[server]` config section. */
 import { fileURLToPath } from 'node:url';
-import type { Parley } from '@parley/core';
+import type { Parley, ParleyMetrics } from '@parley/core';
 import { UsageError } from '@parley/core';
 import { isLoopbackHost } from './auth.js';
 import type { SessionStore } from './ws-session.js';
@@ -39,8 +39,10 @@ export interface ServerOptions {
    * which defaults to true; `parley serve --no-log` turns it off).
    */
   log?: boolean | undefined;
-  /** Fastify's request log, JSON on stderr (default off). */
+  /** Fastify's own request log, JSON on stderr (default off; parley's log is `parley.log`). */
   logger?: boolean | undefined;
+  /** The metrics registry to serve and feed (default: a new one from `createMetrics()`). */
+  metrics?: ParleyMetrics | undefined;
 }
 
 /** {@link ServerOptions} with every default filled in. */
@@ -59,6 +61,7 @@ export interface ResolvedServerOptions {
   sessions: SessionStore | undefined;
   log: boolean;
   logger: boolean;
+  metrics: ParleyMetrics | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -110,5 +113,6 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     sessions: o.sessions,
     log: o.log ?? o.parley.config.store?.log ?? true,
     logger: o.logger ?? false,
+    metrics: o.metrics,
   };
 }

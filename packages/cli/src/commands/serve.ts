@@ -15,7 +15,7 @@ export async function runServeCommand(parley: Parley, args: CliArgs, o: Output):
     o.err.write(`parley serve takes no arguments (got "${args.rest.join(' ')}"); see parley --help\n`);
     return EXIT.usage;
   }
-  const server = await startServer({ parley, logger: args.verbose });
+  const server = await startServer({ parley });
   const auth = server.options.token === undefined ? 'no token: loopback only' : 'token required';
   o.err.write(`parley serve: listening on ${server.url} (${auth}); Ctrl+C stops\n`);
   return new Promise<number>((resolve) => {

@@ -1,0 +1,29 @@
+/** The server's resident memory, read from its Prometheus `/metrics` (parley's, or any Node server's). */
+import { parsePrometheusText, promValue } from '@parley/core';
+
+/** The HTTP base URL of a `ws://…/ws` or `http://…` URL. */
+export function httpBase(url: string): string {
+  const u = new URL(url);
+  u.protocol = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
+  u.pathname = '/';
+  u.search = '';
+  return u.toString().replace(/\/$/, '');
+}
+
+/** RSS in bytes from the server's `/metrics`, or undefined when it cannot be read. */
+export async function readServerRss(base: string, token: string | undefined): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${base}/metrics`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.status !== 200) return undefined;
+    const families = parsePrometheusText(await res.text());
+    const rss =
+      promValue(families, 'parley_process_memory_bytes', { kind: 'rss' }) ||
+      promValue(families, 'process_resident_memory_bytes');
+    return rss > 0 ? rss : undefined;
+  } catch {
+    return undefined;
+  }
+}
