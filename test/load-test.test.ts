@@ -100,6 +100,9 @@ describe('parley load-test', () => {
     expect(res.ttftMs.p50 as number).toBeLessThanOrEqual(res.latencyMs.p50 as number);
     expect(res.serverRss?.peakBytes).toBeGreaterThan(20 * 1024 * 1024);
     expect(res.samples).toHaveLength(40);
+    expect(res.connectMs?.n).toBe(8); // one session per worker, opened once
+    expect(res.serverSessionsPeak).toBeLessThanOrEqual(8);
+    expect(r.stdout).toMatch(/^sessions {2}\d+ open at the peak .*; opening one: p50 [\d.]+ m?s/m);
     expect(res.timeline.reduce((a, b) => a + b.completed, 0)).toBe(40);
   });
 

@@ -17,6 +17,8 @@ export interface DriverOptions {
   timeoutMs: number;
   /** The run's clock: milliseconds since it started. */
   now: () => number;
+  /** Told how long each WebSocket session took to open (connect, hello, settings). */
+  onConnect?: (ms: number) => void;
 }
 
 /** A client that sends requests one after another. */
@@ -123,7 +125,11 @@ export class WsDriver implements Driver {
     });
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
       try {
-        await this.gate.run(() => this.connect());
+        await this.gate.run(async () => {
+          const c0 = this.o.now();
+          await this.connect();
+          this.o.onConnect?.(this.o.now() - c0);
+        });
       } catch (e) {
         this.close();
         return fail(codeOf(e, 'connect_failed'));

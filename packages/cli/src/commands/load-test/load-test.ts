@@ -17,8 +17,9 @@ import {
   type LoadTestResults,
   type RequestSample,
   type RssSample,
+  type SessionSample,
 } from './results.js';
-import { httpBase, readServerRss } from './server-probe.js';
+import { httpBase, readServerGauges } from './server-probe.js';
 
 const DEFAULT_PROMPT = 'Write two sentences about the sea.';
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -149,10 +150,14 @@ export async function runLoad(
     now,
   };
   const rss: RssSample[] = [];
+  const sessions: SessionSample[] = [];
+  const connects: number[] = [];
+  o.onConnect = (ms) => void connects.push(ms);
   const sampleRss = async (): Promise<void> => {
     const t = now();
-    const bytes = await readServerRss(base, s.token);
-    if (bytes !== undefined) rss.push({ t, bytes });
+    const g = await readServerGauges(base, s.token);
+    if (g?.rssBytes !== undefined) rss.push({ t, bytes: g.rssBytes });
+    if (g?.wsSessions !== undefined) sessions.push({ t, open: g.wsSessions });
   };
   await sampleRss();
   let polling = true;
@@ -195,7 +200,13 @@ export async function runLoad(
   await poller;
   await sampleRss();
   const { promptList: _p, token: _t, timeoutMs: _m, ...plan } = s;
-  return summariseRun({ ...plan, model: model ?? null }, samples, rss, startedAt, wallMs);
+  return summariseRun(
+    { ...plan, model: model ?? null },
+    samples,
+    { rss, sessions, connects },
+    startedAt,
+    wallMs,
+  );
 }
 
 const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -216,6 +227,11 @@ export function summaryText(r: LoadTestResults): string {
     `latency   p50 ${ms(r.latencyMs.p50)}  p90 ${ms(r.latencyMs.p90)}  p95 ${ms(r.latencyMs.p95)}  p99 ${ms(r.latencyMs.p99)}  max ${ms(r.latencyMs.max)}`,
     `ttft      p50 ${ms(r.ttftMs.p50)}  p90 ${ms(r.ttftMs.p90)}  p95 ${ms(r.ttftMs.p95)}  p99 ${ms(r.ttftMs.p99)}  max ${ms(r.ttftMs.max)}`,
     `tokens/s  per request p50 ${r.tokensPerSecond.p50 ?? '-'}; in all ${r.throughput.tokensPerSecond} tokens/s, ${r.throughput.requestsPerSecond} requests/s (${r.tokens} tokens)`,
+    ...(r.connectMs
+      ? [
+          `sessions  ${r.serverSessionsPeak ?? '?'} open at the peak (the server's parley_ws_sessions_open); opening one: p50 ${ms(r.connectMs.p50)}, p99 ${ms(r.connectMs.p99)}`,
+        ]
+      : []),
     r.serverRss
       ? `server    RSS ${mib(r.serverRss.startBytes)} at the start, peak ${mib(r.serverRss.peakBytes)}, ${mib(r.serverRss.endBytes)} at the end`
       : 'server    RSS not readable (no parley /metrics at this URL)',

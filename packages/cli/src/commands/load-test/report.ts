@@ -199,6 +199,14 @@ export function renderReport(r: LoadTestResults): string {
       `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} / ${ms(r.latencyMs.p99)}`,
     ),
     cell('TTFT p50 / p95 / p99', `${ms(r.ttftMs.p50)} / ${ms(r.ttftMs.p95)} / ${ms(r.ttftMs.p99)}`),
+    ...(r.connectMs
+      ? [
+          cell(
+            'WS sessions open at the peak · opening one p50',
+            `${r.serverSessionsPeak ?? '?'} · ${ms(r.connectMs.p50)}`,
+          ),
+        ]
+      : []),
     cell(
       'server RSS start / peak / end',
       r.serverRss

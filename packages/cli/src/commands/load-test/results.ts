@@ -23,6 +23,12 @@ export interface RssSample {
   bytes: number;
 }
 
+/** Open WebSocket sessions on the server, read from its `/metrics`. */
+export interface SessionSample {
+  t: number;
+  open: number;
+}
+
 /** Percentiles of a figure (null when no request had it). */
 export interface Spread {
   n: number;
@@ -77,6 +83,11 @@ export interface LoadTestResults extends LoadTestPlan {
   /** Resident memory of the server from its /metrics; null when it could not be read. */
   serverRss: { startBytes: number; peakBytes: number; endBytes: number } | null;
   rssSamples: RssSample[];
+  /** WebSocket: time to open a session (connect, hello → ready, settings → ack); null over HTTP. */
+  connectMs: Spread | null;
+  /** Most WebSocket sessions the server had open at once (`parley_ws_sessions_open`); null when unknown. */
+  serverSessionsPeak: number | null;
+  sessionSamples: SessionSample[];
   timeline: SecondBucket[];
   samples: RequestSample[];
 }
@@ -100,13 +111,22 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** Build `results.json` from the samples. */
+/** What the run observed besides its requests. */
+export interface RunObservations {
+  rss: readonly RssSample[];
+  sessions: readonly SessionSample[];
+  /** WebSocket session set-up times (empty over HTTP). */
+  connects: readonly number[];
+}
+
 export function summariseRun(
   plan: LoadTestPlan,
   samples: readonly RequestSample[],
-  rss: readonly RssSample[],
+  seen: RunObservations,
   startedAt: Date,
   wallMs: number,
 ): LoadTestResults {
+  const { rss } = seen;
   const errorCodes: Record<string, number> = {};
   const ok = samples.filter((s) => s.code === undefined);
   for (const s of samples) if (s.code !== undefined) errorCodes[s.code] = (errorCodes[s.code] ?? 0) + 1;
@@ -158,6 +178,9 @@ export function summariseRun(
         }
       : null,
     rssSamples: [...rss],
+    connectMs: plan.api === 'ws' ? spread(seen.connects) : null,
+    serverSessionsPeak: seen.sessions.length ? Math.max(...seen.sessions.map((s) => s.open)) : null,
+    sessionSamples: [...seen.sessions],
     timeline,
     samples: [...samples],
   };

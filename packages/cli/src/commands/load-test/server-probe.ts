@@ -10,8 +10,18 @@ export function httpBase(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-/** RSS in bytes from the server's `/metrics`, or undefined when it cannot be read. */
-export async function readServerRss(base: string, token: string | undefined): Promise<number | undefined> {
+/** What the load tester reads from the server's `/metrics` (each undefined when absent). */
+export interface ServerGauges {
+  rssBytes: number | undefined;
+  /** `parley_ws_sessions_open`: WebSocket connections with a session. */
+  wsSessions: number | undefined;
+}
+
+/** RSS and open sessions from the server's `/metrics`, or undefined when it cannot be read. */
+export async function readServerGauges(
+  base: string,
+  token: string | undefined,
+): Promise<ServerGauges | undefined> {
   try {
     const res = await fetch(`${base}/metrics`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -22,7 +32,12 @@ export async function readServerRss(base: string, token: string | undefined): Pr
     const rss =
       promValue(families, 'parley_process_memory_bytes', { kind: 'rss' }) ||
       promValue(families, 'process_resident_memory_bytes');
-    return rss > 0 ? rss : undefined;
+    return {
+      rssBytes: rss > 0 ? rss : undefined,
+      wsSessions: families.has('parley_ws_sessions_open')
+        ? promValue(families, 'parley_ws_sessions_open')
+        : undefined,
+    };
   } catch {
     return undefined;
   }
