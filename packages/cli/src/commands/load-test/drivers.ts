@@ -23,6 +23,8 @@ export interface DriverOptions {
 
 /** A client that sends requests one after another. */
 export interface Driver {
+  /** Open the connection ahead of the first request; resolves to an error code when it fails. */
+  open?(): Promise<string | undefined>;
   /** Send one request and wait for its end; never throws. */
   request(prompt: string): Promise<RequestSample>;
   close(): void;
@@ -114,6 +116,21 @@ export class WsDriver implements Driver {
     });
   }
 
+  /** Connect (at most `gate`'s limit of handshakes at once), say hello and apply the settings. */
+  async open(): Promise<string | undefined> {
+    try {
+      await this.gate.run(async () => {
+        const c0 = this.o.now();
+        await this.connect();
+        this.o.onConnect?.(this.o.now() - c0);
+      });
+      return undefined;
+    } catch (e) {
+      this.close();
+      return codeOf(e, 'connect_failed');
+    }
+  }
+
   async request(prompt: string): Promise<RequestSample> {
     const t = this.o.now();
     const fail = (code: string): RequestSample => ({
@@ -124,16 +141,8 @@ export class WsDriver implements Driver {
       code,
     });
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
-      try {
-        await this.gate.run(async () => {
-          const c0 = this.o.now();
-          await this.connect();
-          this.o.onConnect?.(this.o.now() - c0);
-        });
-      } catch (e) {
-        this.close();
-        return fail(codeOf(e, 'connect_failed'));
-      }
+      const code = await this.open();
+      if (code !== undefined) return fail(code);
     }
     const id = `lt${++this.turns}`;
     return new Promise<RequestSample>((resolve) => {

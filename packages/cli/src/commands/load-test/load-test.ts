@@ -135,6 +135,7 @@ async function firstModel(base: string, token: string | undefined): Promise<stri
 export async function runLoad(
   s: LoadTestSettings,
   onProgress: (done: number, errors: number, elapsedMs: number) => void = () => undefined,
+  onPhase: (phase: 'opening' | 'running') => void = () => undefined,
 ): Promise<LoadTestResults> {
   const base = httpBase(s.url);
   const model = s.api === 'http' ? (s.model ?? (await firstModel(base, s.token))) : s.model;
@@ -153,13 +154,15 @@ export async function runLoad(
   const sessions: SessionSample[] = [];
   const connects: number[] = [];
   o.onConnect = (ms) => void connects.push(ms);
-  const sampleRss = async (): Promise<void> => {
+  // A server under load may answer /metrics late: wait for it (one request at a time), and
+  // time the sample when the answer came.
+  const sampleRss = async (timeoutMs = 60_000): Promise<void> => {
+    const g = await readServerGauges(base, s.token, timeoutMs);
     const t = now();
-    const g = await readServerGauges(base, s.token);
     if (g?.rssBytes !== undefined) rss.push({ t, bytes: g.rssBytes });
     if (g?.wsSessions !== undefined) sessions.push({ t, open: g.wsSessions });
   };
-  await sampleRss();
+  await sampleRss(5000);
   let polling = true;
   const poller = (async () => {
     while (polling) {
@@ -171,30 +174,47 @@ export async function runLoad(
   const samples: RequestSample[] = [];
   let issued = 0;
   let errors = 0;
-  const more = (): boolean => (s.requests !== null ? issued < s.requests : now() < (s.durationMs ?? 0));
   const gate = new Gate(HANDSHAKES);
-  const worker = async (): Promise<void> => {
-    const driver: Driver =
-      s.api === 'ws' ? new WsDriver(o, gate) : new HttpDriver({ ...o, model: model as string });
-    try {
-      while (more()) {
-        const prompt = s.promptList[issued % s.promptList.length] as string;
-        issued++;
-        const r = await driver.request(prompt);
-        samples.push(r);
-        if (r.code !== undefined) {
-          errors++;
-          // A server that refuses connections should not be hammered in a tight loop.
-          if (r.code === 'connect_failed' || r.code.startsWith('econn'))
-            await new Promise((res) => setTimeout(res, 100));
-        }
-        onProgress(samples.length, errors, now());
+  const drivers: Driver[] = Array.from({ length: s.concurrency }, () =>
+    s.api === 'ws' ? new WsDriver(o, gate) : new HttpDriver({ ...o, model: model as string }),
+  );
+  // WebSocket: open every session first, so that all of them are open at once while the
+  // requests run (and stay open until the end). A session that cannot open is a failed request.
+  onPhase('opening');
+  await Promise.all(
+    drivers.map(async (d) => {
+      const t = now();
+      const code = await d.open?.();
+      if (code === undefined) return;
+      errors++;
+      samples.push({ t, latencyMs: now() - t, ttftMs: null, tokens: 0, code });
+    }),
+  );
+  const rampUpMs = now();
+  if (s.api === 'ws') await sampleRss(); // every session open: the server's figures now
+  onPhase('running');
+  const more = (): boolean =>
+    s.requests !== null ? issued < s.requests : now() - rampUpMs < (s.durationMs ?? 0);
+  const worker = async (driver: Driver): Promise<void> => {
+    while (more()) {
+      const prompt = s.promptList[issued % s.promptList.length] as string;
+      issued++;
+      const r = await driver.request(prompt);
+      samples.push(r);
+      if (r.code !== undefined) {
+        errors++;
+        // A server that refuses connections should not be hammered in a tight loop.
+        if (r.code === 'connect_failed' || r.code.startsWith('econn'))
+          await new Promise((res) => setTimeout(res, 100));
       }
-    } finally {
-      driver.close();
+      onProgress(samples.length, errors, now() - rampUpMs);
     }
   };
-  await Promise.all(Array.from({ length: s.concurrency }, worker));
+  try {
+    await Promise.all(drivers.map(worker));
+  } finally {
+    for (const d of drivers) d.close();
+  }
   const wallMs = now();
   polling = false;
   await poller;
@@ -203,7 +223,7 @@ export async function runLoad(
   return summariseRun(
     { ...plan, model: model ?? null },
     samples,
-    { rss, sessions, connects },
+    { rss, sessions, connects, rampUpMs },
     startedAt,
     wallMs,
   );
@@ -229,7 +249,7 @@ export function summaryText(r: LoadTestResults): string {
     `tokens/s  per request p50 ${r.tokensPerSecond.p50 ?? '-'}; in all ${r.throughput.tokensPerSecond} tokens/s, ${r.throughput.requestsPerSecond} requests/s (${r.tokens} tokens)`,
     ...(r.connectMs
       ? [
-          `sessions  ${r.serverSessionsPeak ?? '?'} open at the peak (the server's parley_ws_sessions_open); opening one: p50 ${ms(r.connectMs.p50)}, p99 ${ms(r.connectMs.p99)}`,
+          `sessions  ${r.serverSessionsPeak ?? '?'} open at the peak (the server's parley_ws_sessions_open); all opened in ${ms(r.rampUpMs)} (one: p50 ${ms(r.connectMs.p50)}, p99 ${ms(r.connectMs.p99)})`,
         ]
       : []),
     r.serverRss
@@ -250,16 +270,29 @@ export async function runLoadTestCommand(_parley: Parley, args: CliArgs, o: Outp
     format: s.requests !== null ? (n) => `${Math.round(n)} req` : (n) => `${(n / 1000).toFixed(0)} s`,
     detail: () => `${errors} error${errors === 1 ? '' : 's'}`,
   });
-  bar.update(0, s.requests ?? s.durationMs ?? undefined);
   let last = 0;
-  const r = await runLoad(s, (done, errs, elapsed) => {
-    errors = errs;
-    if (s.requests !== null) bar.update(done, s.requests);
-    else if (elapsed - last >= 100) {
-      last = elapsed;
-      bar.update(Math.min(elapsed, s.durationMs ?? 0), s.durationMs ?? undefined);
-    }
-  });
+  let opening = 0;
+  const r = await runLoad(
+    s,
+    (done, errs, elapsed) => {
+      errors = errs;
+      if (s.requests !== null) bar.update(done, s.requests);
+      else if (elapsed - last >= 100) {
+        last = elapsed;
+        bar.update(Math.min(elapsed, s.durationMs ?? 0), s.durationMs ?? undefined);
+      }
+    },
+    (phase) => {
+      if (s.api !== 'ws') return bar.update(0, s.requests ?? s.durationMs ?? undefined);
+      if (phase === 'opening') {
+        opening = performance.now();
+        stderr.write(`load-test: opening ${s.concurrency} WebSocket sessions to ${s.url}\n`);
+        return;
+      }
+      stderr.write(`load-test: sessions open in ${((performance.now() - opening) / 1000).toFixed(1)} s\n`);
+      bar.update(0, s.requests ?? s.durationMs ?? undefined);
+    },
+  );
   bar.done(`load-test: ${r.requests} requests, ${r.errors} errors, ${(r.wallMs / 1000).toFixed(1)} s`);
   if (args.load.output) await writeFile(args.load.output, `${JSON.stringify(r, null, 2)}\n`);
   if (args.load.report) await writeFile(args.load.report, renderReport(r));

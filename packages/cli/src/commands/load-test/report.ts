@@ -214,7 +214,7 @@ export function renderReport(r: LoadTestResults): string {
         : 'not readable',
     ),
   ].join('');
-  const setup = `${r.api === 'ws' ? 'WebSocket' : 'HTTP (SSE)'} ${r.url}, model ${r.model ?? 'the server default'}, concurrency ${r.concurrency}, ${r.requests !== null && r.durationMs === null ? `${r.requests} requests` : `${((r.durationMs ?? 0) / 1000).toFixed(0)} s`}${r.maxTokens !== null ? `, max ${r.maxTokens} tokens` : ''}; started ${r.startedAt}, took ${(r.wallMs / 1000).toFixed(1)} s`;
+  const setup = `${r.api === 'ws' ? 'WebSocket' : 'HTTP (SSE)'} ${r.url}, model ${r.model ?? 'the server default'}, concurrency ${r.concurrency}, ${r.requests !== null && r.durationMs === null ? `${r.requests} requests` : `${((r.durationMs ?? 0) / 1000).toFixed(0)} s`}${r.maxTokens !== null ? `, max ${r.maxTokens} tokens` : ''}; started ${r.startedAt}, took ${(r.wallMs / 1000).toFixed(1)} s${r.rampUpMs ? ` (${(r.rampUpMs / 1000).toFixed(1)} s of it opening the sessions)` : ''}`;
   return `<!doctype html>
 <html lang="en">
 <head>

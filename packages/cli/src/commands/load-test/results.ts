@@ -67,7 +67,10 @@ export interface LoadTestResults extends LoadTestPlan {
   format: 'parley-load-test';
   version: 1;
   startedAt: string;
+  /** The whole run, ramp-up included. */
   wallMs: number;
+  /** WebSocket: opening every session before the requests started (0 over HTTP). */
+  rampUpMs: number;
   /** Requests finished (ok or not). */
   requests: number;
   ok: number;
@@ -117,6 +120,8 @@ export interface RunObservations {
   sessions: readonly SessionSample[];
   /** WebSocket session set-up times (empty over HTTP). */
   connects: readonly number[];
+  /** Milliseconds spent opening every session before the first request (0 over HTTP). */
+  rampUpMs: number;
 }
 
 export function summariseRun(
@@ -150,6 +155,7 @@ export function summariseRun(
     b.tokens += s.tokens;
   }
   const tokens = samples.reduce((a, s) => a + s.tokens, 0);
+  const runMs = Math.max(1, wallMs - seen.rampUpMs);
   const bytes = rss.map((r) => r.bytes);
   return {
     format: 'parley-load-test',
@@ -157,6 +163,7 @@ export function summariseRun(
     ...plan,
     startedAt: startedAt.toISOString(),
     wallMs: Math.round(wallMs),
+    rampUpMs: Math.round(seen.rampUpMs),
     requests: samples.length,
     ok: ok.length,
     errors: samples.length - ok.length,
@@ -166,9 +173,10 @@ export function summariseRun(
     ttftMs: spread(ok.flatMap((s) => (s.ttftMs === null ? [] : [s.ttftMs]))),
     tokensPerSecond: spread(tps),
     tokens,
+    // Over the request phase: the ramp-up sends no requests.
     throughput: {
-      requestsPerSecond: r2(samples.length / (wallMs / 1000)) ?? 0,
-      tokensPerSecond: r2(tokens / (wallMs / 1000)) ?? 0,
+      requestsPerSecond: r2(samples.length / (runMs / 1000)) ?? 0,
+      tokensPerSecond: r2(tokens / (runMs / 1000)) ?? 0,
     },
     serverRss: bytes.length
       ? {

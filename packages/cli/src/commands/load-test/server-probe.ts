@@ -21,11 +21,12 @@ export interface ServerGauges {
 export async function readServerGauges(
   base: string,
   token: string | undefined,
+  timeoutMs = 5000,
 ): Promise<ServerGauges | undefined> {
   try {
     const res = await fetch(`${base}/metrics`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     if (res.status !== 200) return undefined;
     const families = parsePrometheusText(await res.text());
