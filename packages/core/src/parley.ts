@@ -12,6 +12,7 @@
  * await parley.dispose();
  * ```
  */
+import path from 'node:path';
 import {
   cacheApplies,
   cacheModeFor,
@@ -40,7 +41,6 @@ import { newId } from './store/ids.js';
 import { createLog, logLevelFrom, type Log, type LogLevel } from './observability/log.js';
 import { MetricsFanout, type MetricsSink } from './observability/metrics-sink.js';
 import { observeTurn } from './observability/observe-turn.js';
-import path from 'node:path';
 
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
