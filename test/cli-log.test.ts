@@ -3,10 +3,11 @@
  * prom-client (start-up time; Node's module debug output shows every CommonJS load), and
  * `PARLEY_LOG_LEVEL` makes a one-shot write its turn, with a request id, to the state dir.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runParley, tempHome } from './helpers/cli.js';
+import { cleanEnv, PARLEY_BIN, runParley, tempHome } from './helpers/cli.js';
 
 let home: string;
 let cleanup: () => void;
@@ -33,7 +34,7 @@ describe('start-up cost of observability', () => {
     }
   });
 
-  it('writes the turn to <state>/parley.log at PARLEY_LOG_LEVEL=info, with a request id', async () => {
+  it('writes the turn to <state>/parley.log at PARLEY_LOG_LEVEL=debug, with one request id', async () => {
     const r = await runParley(['-m', 'canned', '--max-tokens', '3', 'hi'], {
       env: { PARLEY_HOME: home, PARLEY_LOG_LEVEL: 'debug', OPENAI_API_KEY: 'sk-test-abcdefghijklmnop' },
     });
@@ -64,5 +65,29 @@ describe('start-up cost of observability', () => {
     const last = JSON.parse(log.trim().split('\n').at(-1) as string) as Record<string, unknown>;
     expect(last.level).toBe(50);
     expect(String(last.msg)).toMatch(/nosuchprovider/);
+  });
+});
+
+describe('--verbose', () => {
+  it('shows the log readable on stderr only on a terminal', async () => {
+    // A real pseudo-terminal through util-linux `script`, as in cli-tty.test.ts.
+    const tty = spawnSync(
+      'script',
+      ['-qec', `"${process.execPath}" "${PARLEY_BIN}" --verbose -m canned --max-tokens 3 hi`, '/dev/null'],
+      { env: cleanEnv({ PARLEY_HOME: home, NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(tty.stdout).toMatch(
+      /\d\d:\d\d:\d\d\.\d{3} DEBUG turn start {2}model=canned source=cli messages=1 req=\w+/,
+    );
+    expect(tty.stdout).toMatch(
+      /\d\d:\d\d:\d\d\.\d{3} INFO {2}turn done {2}model=canned:lorem outcome=done .* req=\w+/,
+    );
+    expect(tty.stdout).not.toContain('\u001b['); // NO_COLOR
+    const piped = await runParley(['--verbose', '-m', 'canned', '--max-tokens', '3', 'hi'], {
+      env: { PARLEY_HOME: home },
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/turn (start|done)/);
+    expect(piped.stderr).not.toContain('{"level"');
   });
 });

@@ -35,7 +35,7 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
       // The server logs its turns; other commands log warnings and errors only, so a one-shot
       // that goes well never loads the logger (start-up time). PARLEY_LOG_LEVEL wins.
       logLevel: args.verbose ? 'debug' : args.command === 'serve' ? 'info' : 'warn',
-      ...(args.verbose && stderr.isTTY === true ? { logPretty: stderr } : {}),
+      ...(args.verbose && stderr.isTTY === true ? { logPretty: stderr, logColor: o.color } : {}),
       config: args.flags,
       ...(args.configFile ? { configFile: args.configFile } : {}),
       ...(args.command === 'serve' ? { defaults: SERVE_DEFAULTS } : {}),

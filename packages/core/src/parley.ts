@@ -65,6 +65,8 @@ export interface ParleyOptions {
   logLevel?: LogLevel;
   /** Also write the log, human-readable, here (`--verbose` on a TTY). */
   logPretty?: { write(chunk: string): unknown };
+  /** Colour the human-readable lines (default true). */
+  logColor?: boolean;
   /** A metrics sink to attach from the start (see {@link Parley.attachMetrics}). */
   metrics?: MetricsSink;
 }
@@ -114,6 +116,7 @@ export class Parley {
         level: logLevelFrom(this.env, options.logLevel ?? 'warn'),
         file: path.join(paths.state, 'parley.log'),
         pretty: options.logPretty,
+        color: options.logColor ?? true,
       });
     if (options.metrics) this.sinks.attach(options.metrics);
     const l = config.local;
