@@ -3,7 +3,8 @@
  * `/metrics` serves (TTFT, requests, cache hits and misses, sessions, errors), every log line
  * of one turn carries its request id, and a token never reaches the log.
  */
-import { createLog, createParley, parsePrometheusText, promValue, type Parley } from '@parley/core';
+import { createLog, createParley, type Parley } from '@parley/core';
+import { parsePrometheusText, promValue } from '@parley/core/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type ParleyServer } from '../../packages/server/src/index.js';
 import { tempHome } from '../helpers/cli.js';

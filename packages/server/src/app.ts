@@ -3,7 +3,8 @@
  * metrics and the browser UI's files, all backed by one `Parley` instance.
  */
 import websocket from '@fastify/websocket';
-import { createMetrics, newId, redact, registerSecret, type ParleyMetrics } from '@parley/core';
+import { newId, redact, registerSecret, type ParleyMetrics } from '@parley/core';
+import { createMetrics } from '@parley/core/observability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
 import { HttpError } from './http-errors.js';

@@ -1,6 +1,7 @@
 /** `parley stats [--since 24h] [--json] [--export FILE.json]`: per-model figures from the store. */
 import { writeFile } from 'node:fs/promises';
-import { EXIT, UsageError, parseSince, requestStats, type ModelStats, type Parley } from '@parley/core';
+import { EXIT, UsageError, type ModelStats, type Parley } from '@parley/core';
+import { parseSince, requestStats } from '@parley/core/observability';
 import type { CliArgs } from '../args.js';
 import { table, type Output } from '../output.js';
 

@@ -1,4 +1,8 @@
-/** Observability: the metrics registry and its sink, the log, request stats. */
+/**
+ * `@parley/core/observability`: the metrics registry (prom-client) and its sink, the log,
+ * request stats and the Prometheus text parser. The main entry point re-exports only what a
+ * front end needs on every run (the log and the sink), to keep start-up small.
+ */
 export {
   NO_METRICS,
   MetricsFanout,

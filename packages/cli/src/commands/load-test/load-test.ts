@@ -5,7 +5,8 @@
  * concurrent clients, show a live progress bar, then print the summary and write the files.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { EXIT, UsageError, parseSince, type Parley } from '@parley/core';
+import { EXIT, UsageError, type Parley } from '@parley/core';
+import { parseSince } from '@parley/core/observability';
 import type { CliArgs } from '../../args.js';
 import { paint, type Output } from '../../output.js';
 import { createProgressBar } from '../../progress-bar.js';

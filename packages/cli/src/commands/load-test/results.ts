@@ -2,7 +2,7 @@
  * What a load test measured: one sample per request, summarised into percentiles, error
  * codes, a per-second timeline and the server's memory (the `results.json` document).
  */
-import { quantile } from '@parley/core';
+import { quantile } from '@parley/core/observability';
 
 /** One request as the load tester saw it. Times are milliseconds since the run started. */
 export interface RequestSample {

@@ -1,5 +1,5 @@
 /** The server's resident memory, read from its Prometheus `/metrics` (parley's, or any Node server's). */
-import { parsePrometheusText, promValue } from '@parley/core';
+import { parsePrometheusText, promValue } from '@parley/core/observability';
 
 /** The HTTP base URL of a `ws://…/ws` or `http://…` URL. */
 export function httpBase(url: string): string {
