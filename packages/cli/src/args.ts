@@ -18,6 +18,8 @@ export interface CliArgs {
     | 'mcp'
     | 'migrate'
     | 'route'
+    | 'stats'
+    | 'load-test'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -56,6 +58,24 @@ export interface CliArgs {
   route: boolean | undefined;
   /** `route --explain`: the runners-up and their closest examples. */
   explain: boolean;
+  /** `stats --since 24h`. */
+  since: string | undefined;
+  /** `stats --export FILE.json`. */
+  export: string | undefined;
+  /** `load-test` settings. */
+  load: LoadTestArgs;
+}
+
+/** The flags of `parley load-test`. */
+export interface LoadTestArgs {
+  url: string | undefined;
+  concurrency: number | undefined;
+  requests: number | undefined;
+  duration: string | undefined;
+  prompt: string | undefined;
+  prompts: string | undefined;
+  output: string | undefined;
+  report: string | undefined;
 }
 
 const OPTIONS = {
@@ -96,6 +116,16 @@ const OPTIONS = {
   'no-route': { type: 'boolean' },
   explain: { type: 'boolean' },
   think: { type: 'boolean' },
+  since: { type: 'string' },
+  export: { type: 'string' },
+  url: { type: 'string' },
+  concurrency: { type: 'string' },
+  requests: { type: 'string' },
+  duration: { type: 'string' },
+  prompt: { type: 'string' },
+  prompts: { type: 'string' },
+  output: { type: 'string' },
+  report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -145,7 +175,9 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'tools' ||
     pos[0] === 'mcp' ||
     pos[0] === 'migrate' ||
-    pos[0] === 'route'
+    pos[0] === 'route' ||
+    pos[0] === 'stats' ||
+    pos[0] === 'load-test'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -173,7 +205,10 @@ export function parseCli(argv: string[]): CliArgs {
   if (port !== undefined && (port < 0 || port > 65535))
     throw new UsageError(`--port must be 0-65535, got ${port}`);
   if (v.host !== undefined || port !== undefined || v.token !== undefined) {
-    if (command !== 'serve') throw new UsageError('--host, --port and --token go with parley serve');
+    const tokenOnly = v.host === undefined && port === undefined;
+    if (command !== 'serve' && !(command === 'load-test' && tokenOnly)) {
+      throw new UsageError('--host, --port and --token go with parley serve (--token also with load-test)');
+    }
     flags.server = { host: v.host, port, token: v.token };
   }
   if (v['no-log']) flags.store = { log: false };
@@ -196,6 +231,27 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.route && v['no-route']) throw new UsageError('--route and --no-route contradict each other: use one');
   if (v.explain && command !== 'route') throw new UsageError('--explain goes with parley route "text"');
   if (v.intent !== undefined && v.intent.trim() === '') throw new UsageError('--intent must not be empty');
+  const loadFlags = [
+    'url',
+    'concurrency',
+    'requests',
+    'duration',
+    'prompt',
+    'prompts',
+    'output',
+    'report',
+  ] as const;
+  if (command !== 'load-test') {
+    const stray = loadFlags.find((f) => v[f] !== undefined);
+    if (stray) throw new UsageError(`--${stray} goes with parley load-test`);
+  }
+  if (command !== 'stats' && (v.since !== undefined || v.export !== undefined)) {
+    throw new UsageError(`--${v.since !== undefined ? 'since' : 'export'} goes with parley stats`);
+  }
+  const concurrency = num('concurrency', v.concurrency, true);
+  if (concurrency !== undefined && concurrency < 1) throw new UsageError('--concurrency must be 1 or more');
+  const requests = num('requests', v.requests, true);
+  if (requests !== undefined && requests < 1) throw new UsageError('--requests must be 1 or more');
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -223,5 +279,17 @@ export function parseCli(argv: string[]): CliArgs {
     intent: v.intent,
     route: v.route ? true : v['no-route'] ? false : undefined,
     explain: v.explain === true,
+    since: v.since,
+    export: v.export,
+    load: {
+      url: v.url,
+      concurrency,
+      requests,
+      duration: v.duration,
+      prompt: v.prompt,
+      prompts: v.prompts,
+      output: v.output,
+      report: v.report,
+    },
   };
 }

@@ -29,6 +29,11 @@ Usage:
   parley mcp list                  MCP servers, their status and tools (--json)
   parley route "text"              the intent the router picks (first line), then every score
                                    (--json; --explain: strategy, runners-up, closest examples)
+  parley stats [--since 24h]       per-model p50/p95/p99 TTFT and tokens/s, error rate, cache hits
+                                   (--json; --export FILE.json)
+  parley load-test --url URL       drive a server (http:// or ws://) with --concurrency N clients for
+                                   --requests M or --duration 60s (--prompt T | --prompts FILE,
+                                   --output results.json, --report report.html)
 
 Options:
   -m, --model NAME        provider:model, an alias, or a path to a .gguf file
@@ -45,7 +50,7 @@ Options:
       --threads N         llama.cpp threads for local models
       --timeout MS        longest wait for the first token, and between tokens
       --config FILE       read this config file instead of the default
-      --verbose           more detail on stderr
+      --verbose           more detail on stderr (and the log at debug level, readable on a TTY)
   -c, --continue          go on with the most recent conversation
       --conversation ID   go on with this conversation
       --no-log            do not save this turn in the history
@@ -66,6 +71,8 @@ Options:
 
 Models: local (default, runs in process), openai, anthropic, google, groq, cohere, xai,
 deepseek, mistral, ollama, lmstudio, llamacpp, vllm, openai-compatible (with --base-url).
+
+Logs: <state dir>/parley.log (JSON lines); PARLEY_LOG_LEVEL=debug|info|warn|error|silent.
 
 Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 provider or auth error, 130 interrupted.
 Docs: docs/README.md

@@ -42,14 +42,19 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
       args = { ...args, command: 'chat' };
     }
     let bar: ReturnType<typeof createProgressBar> | undefined;
+    const stderr = o.err as NodeJS.WriteStream;
     // The default model's first download: a progress bar on stderr (the chat shows it itself).
     const pull = {
       handler: (p: { file: string; receivedBytes: number; totalBytes: number | undefined }): void => {
-        bar ??= createProgressBar(o.err as NodeJS.WriteStream, { label: `downloading ${p.file}` });
+        bar ??= createProgressBar(stderr, { label: `downloading ${p.file}` });
         bar.update(p.receivedBytes, p.totalBytes);
       },
     };
     parley = createParley({
+      // The server logs its turns; other commands log warnings and errors only, so a one-shot
+      // that goes well never loads the logger (start-up time). PARLEY_LOG_LEVEL wins.
+      logLevel: args.verbose ? 'debug' : args.command === 'serve' ? 'info' : 'warn',
+      ...(args.verbose && stderr.isTTY === true ? { logPretty: stderr, logColor: o.color } : {}),
       config: args.flags,
       ...(args.configFile ? { configFile: args.configFile } : {}),
       ...(args.command === 'serve' ? { defaults: SERVE_DEFAULTS } : {}),
@@ -82,12 +87,17 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/migrate.js')).runMigrateCommand(parley, args, o);
       case 'route':
         return await (await import('./commands/route.js')).runRouteCommand(parley, args, o);
+      case 'stats':
+        return await (await import('./commands/stats.js')).runStatsCommand(parley, args, o);
+      case 'load-test':
+        return await (await import('./commands/load-test/load-test.js')).runLoadTestCommand(parley, args, o);
       default:
         return await runOneShot(parley, args, o);
     }
   } catch (e) {
     const code = exitCodeFor(e);
     const message = describeError(e);
+    parley?.log.error({ code: ParleyError.is(e) ? e.code : 'runtime', exit: code }, message);
     if (args?.json) {
       const err = ParleyError.is(e) ? { code: e.code, message } : { code: 'runtime', message };
       o.out.write(`${JSON.stringify({ error: err })}\n`);

@@ -16,3 +16,11 @@ const CODES = { red: 31, yellow: 33, dim: 2, cyan: 36 } as const;
 export function paint(o: Output, color: keyof typeof CODES, text: string): string {
   return o.color ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
 }
+
+/** Columns padded to their widest cell, the first left-aligned, the others (numbers) right-aligned. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '))
+    .join('\n');
+}

@@ -1,7 +1,8 @@
 /**
- * A tiny, dependency-free download progress bar. On a TTY it redraws one line with `\r`
- * (bytes, percent, speed, ETA) at most ten times a second; on anything else (a pipe, a
- * log file) it writes one line when the transfer starts and one when it ends.
+ * A tiny, dependency-free progress bar (downloads, load tests). On a TTY it redraws one line
+ * with `\r` (amount, percent, speed, ETA, and any detail) at most ten times a second; on
+ * anything else (a pipe, a log file) it writes one line when the work starts and one when
+ * it ends.
  */
 
 /** The part of a writable stream the bar needs (`process.stderr` fits). */
@@ -16,6 +17,10 @@ export interface ProgressBarOptions {
   label?: string;
   /** Milliseconds clock (tests). Default `performance.now`. */
   now?: () => number;
+  /** How an amount is written (default: bytes, `1.2 MB`); speeds get `/s` after it. */
+  format?: (n: number) => string;
+  /** Extra text at the end of the line, asked for at every redraw (e.g. errors so far). */
+  detail?: () => string;
 }
 
 export interface ProgressBar {
@@ -32,6 +37,7 @@ const BAR_WIDTH = 20;
 export function createProgressBar(stream: ProgressStream, options: ProgressBarOptions = {}): ProgressBar {
   const now = options.now ?? (() => performance.now());
   const label = options.label ?? 'downloading';
+  const format = options.format ?? formatBytes;
   const tty = stream.isTTY === true;
   let started: { at: number; bytes: number } | undefined;
   let lastDraw = -Infinity;
@@ -52,8 +58,8 @@ export function createProgressBar(stream: ProgressStream, options: ProgressBarOp
       if (started === undefined) {
         started = { at: t, bytes: received };
         if (!tty) {
-          const size = total === undefined ? 'size unknown' : formatBytes(total);
-          const resume = received > 0 ? `, resuming at ${formatBytes(received)}` : '';
+          const size = total === undefined ? 'size unknown' : format(total);
+          const resume = received > 0 ? `, resuming at ${format(received)}` : '';
           stream.write(`${label} (${size}${resume})\n`);
           return;
         }
@@ -69,15 +75,16 @@ export function createProgressBar(stream: ProgressStream, options: ProgressBarOp
         const ratio = Math.min(1, received / total);
         const filled = Math.round(ratio * BAR_WIDTH);
         parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`, `${Math.floor(ratio * 100)}%`);
-        parts.push(`${formatBytes(received)}/${formatBytes(total)}`);
+        parts.push(`${format(received)}/${format(total)}`);
       } else {
-        parts.push(formatBytes(received));
+        parts.push(format(received));
       }
-      parts.push(speed > 0 ? `${formatBytes(speed)}/s` : '-- B/s');
+      parts.push(speed > 0 ? `${format(speed)}/s` : `-- ${format(0).replace(/^[\d.]+\s*/, '')}/s`);
       if (total !== undefined) {
         const eta = speed > 0 ? Math.max(0, total - received) / speed : undefined;
         parts.push(`ETA ${formatDuration(eta)}`);
       }
+      if (options.detail) parts.push(options.detail());
       draw(parts.join(' '));
     },
     done(message) {

@@ -22,6 +22,7 @@ export class Conversation {
   /** Saves the turns; undefined when this conversation is not saved. */
   readonly log: ConversationLog | undefined;
   private readonly savedId: string | undefined;
+  private readonly source: string | undefined;
 
   constructor(
     private readonly parley: Parley,
@@ -31,6 +32,7 @@ export class Conversation {
     this.system = opts.system ?? saved?.record.system ?? undefined;
     this.model = opts.model ?? saved?.record.model ?? undefined;
     this.savedId = saved?.record.id;
+    this.source = opts.source;
     if (saved) this.messages.push(...saved.history);
     if (opts.log ?? parley.config.store?.log ?? true) {
       this.log = new ConversationLog(() => parley.store(), {
@@ -54,6 +56,7 @@ export class Conversation {
     this.messages.push({ role: 'user', content: parts });
     let text = '';
     const streamOpts: StreamOptions = { ...opts };
+    if (this.source !== undefined) streamOpts.source ??= this.source;
     if (this.system !== undefined) streamOpts.system = this.system;
     if (opts.model ?? this.model) streamOpts.model = (opts.model ?? this.model) as string;
     const stream = this.parley.stream({ messages: [...this.messages] }, streamOpts);

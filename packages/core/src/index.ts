@@ -42,3 +42,12 @@ export * from './cache/index.js';
 export * from './templates/index.js';
 export * from './tools/index.js';
 export * from './router/index.js';
+// What every front end needs to log and report; the rest (the prom-client registry, stats,
+// the exposition parser) is in '@parley/core/observability', so a one-shot never loads it.
+export { createLog, Log, LOG_LEVELS, logLevelFrom, SILENT_LOG } from './observability/log.js';
+export type { LogLevel, LogOptions } from './observability/log.js';
+export { NO_METRICS, MetricsFanout } from './observability/metrics-sink.js';
+export type * from './observability/metrics-sink.js';
+export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
+export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
+export type { PromFamily, PromSample } from './observability/prometheus-text.js';

@@ -12,6 +12,7 @@
  * await parley.dispose();
  * ```
  */
+import path from 'node:path';
 import {
   cacheApplies,
   cacheModeFor,
@@ -40,6 +41,10 @@ import { openStore } from './store/open-store.js';
 import type { Router } from './router/router.js';
 import { routerFromConfig } from './router/router-config.js';
 import { routeTurn } from './router/route-turn.js';
+import { newId } from './store/ids.js';
+import { createLog, logLevelFrom, type Log, type LogLevel } from './observability/log.js';
+import { MetricsFanout, type MetricsSink } from './observability/metrics-sink.js';
+import { observeTurn } from './observability/observe-turn.js';
 
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
@@ -58,6 +63,16 @@ export interface ParleyOptions {
   fetch?: typeof fetch;
   /** Progress of the default model's first download. */
   onPull?: ResolverContext['onPull'];
+  /** The log to write to (default: `<state dir>/parley.log`, see {@link ParleyOptions.logLevel}). */
+  log?: Log;
+  /** The log level when `PARLEY_LOG_LEVEL` is not set. Default `warn`. */
+  logLevel?: LogLevel;
+  /** Also write the log, human-readable, here (`--verbose` on a TTY). */
+  logPretty?: { write(chunk: string): unknown };
+  /** Colour the human-readable lines (default true). */
+  logColor?: boolean;
+  /** A metrics sink to attach from the start (see {@link Parley.attachMetrics}). */
+  metrics?: MetricsSink;
 }
 
 export interface StreamOptions {
@@ -84,6 +99,12 @@ export interface StreamOptions {
   intent?: string;
   /** Thinking mode: the provider's reasoning options on (default: `think`, or the routed intent's `think` handler). */
   think?: boolean;
+  /** The turn's logger, bound to its request id (default: `parley.log.child({ req: requestId })`). */
+  log?: Log;
+  /** The request id every log line of the turn carries (default: a new one). */
+  requestId?: string;
+  /** Which front end sent the turn (`cli`, `ws`, `openai`, …), logged with its start. */
+  source?: string;
 }
 
 export class Parley {
@@ -92,6 +113,9 @@ export class Parley {
   readonly engine: LocalEngine;
   private readonly env: NodeJS.ProcessEnv;
   private readonly models = new Map<string, Promise<ChatModel>>();
+  /** parley's log (pino JSON lines in `<state dir>/parley.log`; nothing is loaded until a line is written). */
+  readonly log: Log;
+  private readonly sinks = new MetricsFanout();
 
   constructor(private readonly options: ParleyOptions = {}) {
     this.env = options.env ?? process.env;
@@ -101,6 +125,15 @@ export class Parley {
     const { config, paths } = loadConfig(loadOpts);
     this.config = config;
     this.paths = paths;
+    this.log =
+      options.log ??
+      createLog({
+        level: logLevelFrom(this.env, options.logLevel ?? 'warn'),
+        file: path.join(paths.state, 'parley.log'),
+        pretty: options.logPretty,
+        color: options.logColor ?? true,
+      });
+    if (options.metrics) this.sinks.attach(options.metrics);
     const l = config.local;
     this.engine = new LocalEngine({
       threads: l.threads,
@@ -131,8 +164,35 @@ export class Parley {
     return p;
   }
 
-  /** Stream one turn. Accepts a prompt, or a whole request with history. */
-  async *stream(input: string | ChatRequest, opts: StreamOptions = {}): AsyncIterable<ChatEvent> {
+  /** Where every turn is reported: the metrics sinks attached (none by default). */
+  get metrics(): MetricsSink {
+    return this.sinks;
+  }
+
+  /**
+   * Report every turn, cache lookup and hook call of this instance to `sink` (a
+   * `ParleyMetrics` registry from `createMetrics()`, say). Returns the function that detaches it.
+   */
+  attachMetrics(sink: MetricsSink): () => void {
+    return this.sinks.attach(sink);
+  }
+
+  /**
+   * Stream one turn. Accepts a prompt, or a whole request with history. The turn is logged
+   * (with its request id) and reported to the attached metrics.
+   */
+  stream(input: string | ChatRequest, opts: StreamOptions = {}): AsyncIterable<ChatEvent> {
+    const log = opts.log ?? this.log.child({ req: opts.requestId ?? newId() });
+    const model = opts.race?.length
+      ? opts.race.map(requestedLabel).join(',')
+      : requestedLabel(opts.model ?? this.config.model ?? 'default');
+    const start: Record<string, unknown> = {};
+    if (opts.source) start.source = opts.source;
+    if (typeof input !== 'string') start.messages = input.messages.length;
+    return observeTurn(this.run(input, opts), { log, metrics: this.sinks, model, start });
+  }
+
+  private async *run(input: string | ChatRequest, opts: StreamOptions): AsyncIterable<ChatEvent> {
     const c = this.config;
     const base: ChatRequest = typeof input === 'string' ? { messages: [userText(input)] } : input;
     const request: ChatRequest = {
@@ -242,7 +302,9 @@ export class Parley {
       } catch {
         backing = undefined;
       }
-      this.cacheStore = createResponseCacheStore(settings, backing);
+      this.cacheStore = createResponseCacheStore(settings, backing, {
+        onCount: (model, hit) => this.sinks.cacheLookup(model, hit),
+      });
     }
     return this.cacheStore;
   }
@@ -258,7 +320,13 @@ export class Parley {
     if (this.openedStore && this.openedStore !== this.options.store) await this.openedStore.close();
     this.openedStore = undefined;
     await this.engine.dispose();
+    if (!this.options.log) this.log.close();
   }
+}
+
+/** A model name as logs and metrics show it: a GGUF path as `local:NAME`, never the path. */
+function requestedLabel(name: string): string {
+  return /[/\\]|\.gguf$/i.test(name) ? `local:${path.basename(name).replace(/\.gguf$/i, '')}` : name;
 }
 
 /** Create a parley instance: config layers loaded and validated, nothing loaded yet. */

@@ -3,11 +3,11 @@
  * metrics and the browser UI's files, all backed by one `Parley` instance.
  */
 import websocket from '@fastify/websocket';
-import { SnapshotFiles, redact, type ConversationStore, type Parley } from '@parley/core';
+import { SnapshotFiles, newId, redact, registerSecret, type ConversationStore, type Parley, type ParleyMetrics } from '@parley/core';
+import { createMetrics } from '@parley/core/observability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
 import { HttpError } from './http-errors.js';
-import { ServerMetrics } from './metrics.js';
 import { ModelCatalog } from './model-catalog.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { registerOpenAIRoutes } from './openai-routes.js';
@@ -25,7 +25,8 @@ export interface ParleyServer {
   /** The Fastify app (routes registered, not listening yet). */
   readonly app: FastifyInstance;
   readonly options: ResolvedServerOptions;
-  readonly metrics: ServerMetrics;
+  /** The metrics `GET /metrics` serves (attached to the `Parley`, so its turns feed it too). */
+  readonly metrics: ParleyMetrics;
   readonly sessions: SessionStore;
   /** What the user should know from start-up (a snapshot that could not be restored, …). */
   readonly notices: string[];
@@ -73,6 +74,8 @@ function formatUrl(host: string, port: number): string {
  */
 export async function createServer(options: ServerOptions): Promise<ParleyServer> {
   const o = resolveServerOptions(options);
+  // The token never reaches a log line, an error or a page.
+  registerSecret(o.token);
   // While closing, requests get our own 503 (in OpenAI's shape), not Fastify's.
   const app = Fastify({
     logger: o.logger
@@ -84,11 +87,15 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
         }
       : false,
     bodyLimit: o.maxBody,
+    // One id per request: the `req` of every log line it causes, its turn's lines included.
+    genReqId: () => newId(),
     return503OnClosing: false,
   });
   // JSON only: a text/plain POST is what a cross-site form could send.
   app.removeContentTypeParser('text/plain');
-  const metrics = new ServerMetrics(o.parley.engine);
+  const log = o.parley.log;
+  const metrics = o.metrics ?? (await createMetrics({ engine: o.parley.engine }));
+  const detachMetrics = o.parley.attachMetrics(metrics);
   const turns = new TurnRegistry(metrics);
   const catalog = new ModelCatalog(o.parley);
   const notices: string[] = [];
@@ -123,7 +130,21 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    const labels = { method: req.method, route, status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (log.enabled('debug')) {
+      log.debug(
+        {
+          req: req.id,
+          method: req.method,
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'http',
+      );
+    }
   });
 
   await app.register(websocket, {
@@ -132,7 +153,7 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) =>
-    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply.header('content-type', metrics.contentType).send(await metrics.text()),
   );
   registerOpenAIRoutes(app, { parley: o.parley, catalog, turns, metrics, log: o.log });
   registerConversationRoutes(app, o.parley);
@@ -156,15 +177,19 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : o.port;
       url = formatUrl(o.host, port);
+      log.info({ url, auth: o.token === undefined ? 'none' : 'bearer', store: o.log }, 'server listening');
       return url;
     },
     close(reason = 'the server is shutting down') {
       closing ??= (async () => {
+        log.info({ reason, turns: turns.size, sockets: hub.connections.size }, 'server closing');
         turns.interruptAll(reason);
         await turns.idle(DRAIN_MS);
         await hub.close(reason);
         await app.close();
         await snapshotter?.close();
+        detachMetrics();
+        log.info('server closed');
       })();
       return closing;
     },

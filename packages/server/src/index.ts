@@ -20,7 +20,6 @@ export type { ServerOptions, ResolvedServerOptions } from './options.js';
 export { isLoopbackHost, tokensEqual, TOKEN_COOKIE } from './auth.js';
 export { HttpError, statusForCode } from './http-errors.js';
 export type { OpenAIErrorBody } from './http-errors.js';
-export { ServerMetrics } from './metrics.js';
 export { ModelCatalog } from './model-catalog.js';
 export type { ModelEntry } from './model-catalog.js';
 export { MemorySessionStore, newSession } from './ws-session.js';

@@ -5,7 +5,7 @@
 import type { ChatEvent, Usage } from '@parley/core';
 import type { FastifyReply } from 'fastify';
 import { HttpError, httpErrorFromInfo, streamErrorBody } from './http-errors.js';
-import type { ServerMetrics } from './metrics.js';
+import type { ParleyMetrics } from '@parley/core';
 import { ChunkWriter, completionObject, finishReasonFor } from './openai-mapping.js';
 import { SSE_DONE, SSE_HEADERS, SseStream, sseData } from './sse.js';
 import type { StopSequences } from './stop-sequences.js';
@@ -19,7 +19,7 @@ export interface CompletionContext {
   stops: StopSequences;
   /** The model id as the client named it (echoed in every object). */
   model: string;
-  metrics: ServerMetrics;
+  metrics: ParleyMetrics;
   /** True once the client has gone away. */
   clientGone: () => boolean;
 }

@@ -1,8 +1,13 @@
 /** The OpenAI-compatible HTTP API: `GET /v1/models` and `POST /v1/chat/completions`. */
-import { ConversationLog, type ChatEvent, type ChatRequest, type Parley } from '@parley/core';
+import {
+  ConversationLog,
+  type ChatEvent,
+  type ChatRequest,
+  type Parley,
+  type ParleyMetrics,
+} from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './http-errors.js';
-import type { ServerMetrics } from './metrics.js';
 import type { ModelCatalog, ModelEntry } from './model-catalog.js';
 import {
   collectCompletion,
@@ -21,7 +26,7 @@ export interface OpenAIRoutesOptions {
   parley: Parley;
   catalog: ModelCatalog;
   turns: TurnRegistry;
-  metrics: ServerMetrics;
+  metrics: ParleyMetrics;
   /** Log each request as a stored conversation (config `store.log`). */
   log: boolean;
 }
@@ -90,7 +95,12 @@ export function registerOpenAIRoutes(app: FastifyInstance, o: OpenAIRoutesOption
       gone = true;
       turn.abort('client disconnected');
     });
-    const stream = o.parley.stream(request, { model: name, signal: turn.signal });
+    const stream = o.parley.stream(request, {
+      model: name,
+      signal: turn.signal,
+      log: o.parley.log.child({ req: req.id }),
+      source: 'openai',
+    });
     const ctx: CompletionContext = {
       events: (o.log ? logged(o.parley, request, name, stream) : stream)[Symbol.asyncIterator](),
       turn,
@@ -119,7 +129,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, o: OpenAIRoutesOption
       // Close the core's stream so its own cleanup runs (a consumer may stop at the terminal event).
       void ctx.events.return?.().catch(() => undefined);
       turn.end();
-      o.metrics.turnEnded('openai', terminal);
+      o.metrics.serverTurnEnded('openai', terminal);
     }
   });
 }

@@ -1,6 +1,6 @@
 /** What `createServer()` takes, and how it is completed from the `[server]` config section. */
 import { fileURLToPath } from 'node:url';
-import type { Parley } from '@parley/core';
+import type { Parley, ParleyMetrics } from '@parley/core';
 import { UsageError } from '@parley/core';
 import { isLoopbackHost } from './auth.js';
 import type { SessionStore } from './ws-session.js';
@@ -39,10 +39,12 @@ export interface ServerOptions {
    * which defaults to true; `parley serve --no-log` turns it off).
    */
   log?: boolean | undefined;
-  /** Fastify's request log, JSON on stderr (default off). */
+  /** Fastify's own request log, JSON on stderr (default off; parley's log is `parley.log`). */
   logger?: boolean | undefined;
   /** Told what went wrong while serving that the user should know (a snapshot not written). */
   onWarning?: ((message: string) => void) | undefined;
+  /** The metrics registry to serve and feed (default: a new one from `createMetrics()`). */
+  metrics?: ParleyMetrics | undefined;
 }
 
 /** {@link ServerOptions} with every default filled in. */
@@ -62,6 +64,7 @@ export interface ResolvedServerOptions {
   log: boolean;
   logger: boolean;
   onWarning: ((message: string) => void) | undefined;
+  metrics: ParleyMetrics | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -114,5 +117,6 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     log: o.log ?? o.parley.config.store?.log ?? true,
     logger: o.logger ?? false,
     onWarning: o.onWarning,
+    metrics: o.metrics,
   };
 }

@@ -2,7 +2,10 @@
  * Every turn in flight, whichever API started it, so a shutdown can interrupt them all and
  * wait until each has sent its last event.
  */
-import type { ServerMetrics, TurnApi } from './metrics.js';
+import type { ParleyMetrics } from '@parley/core';
+
+/** Which front door a server turn came through. */
+export type TurnApi = 'openai' | 'ws';
 
 /** One turn in flight: cancel it through `abort()`; call `end()` once its last event is out. */
 export interface ActiveTurn {
@@ -20,7 +23,7 @@ export class TurnRegistry {
   private readonly idleWaiters: (() => void)[] = [];
   private closingReason: string | undefined;
 
-  constructor(private readonly metrics: ServerMetrics) {}
+  constructor(private readonly metrics: ParleyMetrics) {}
 
   /** Set once the server is shutting down: no new turns start. */
   get closing(): string | undefined {

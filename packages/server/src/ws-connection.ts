@@ -50,12 +50,16 @@ export class WsConnection {
   ) {
     socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     socket.on('pong', () => (this.alive = true));
-    socket.on('close', () => this.own?.interrupt('the connection closed'));
+    socket.on('close', () => {
+      this.own?.interrupt('the connection closed');
+      if (this.session) this.hub.metrics.wsSession(-1);
+    });
   }
 
   /** Send one envelope (dropped once the socket is closing). */
   send(e: DownstreamEnvelope): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(e));
+    else this.hub.metrics.frameDropped('closed');
   }
 
   /** Called by the hub's heartbeat: drop a peer that missed the last ping, else ping it. */
@@ -164,6 +168,7 @@ export class WsConnection {
           ? await store.latest?.()
           : undefined;
     const s = found ?? (await store.create());
+    if (!this.session) this.hub.metrics.wsSession(1);
     this.session = s;
     const models = (await this.hub.catalog.list()).map((m) => m.id);
     this.send({

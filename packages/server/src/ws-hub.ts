@@ -2,9 +2,8 @@
  * The WebSocket endpoint `/ws`: its connections, the running turn of each session, the
  * heartbeat that drops dead peers, and the shutdown that closes them all.
  */
-import type { Parley } from '@parley/core';
+import type { Parley, ParleyMetrics } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import type { ServerMetrics } from './metrics.js';
 import type { ModelCatalog } from './model-catalog.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { TurnRegistry } from './turns.js';
@@ -27,7 +26,7 @@ export class WsHub {
     readonly options: ResolvedServerOptions,
     readonly catalog: ModelCatalog,
     readonly turns: TurnRegistry,
-    readonly metrics: ServerMetrics,
+    readonly metrics: ParleyMetrics,
     readonly store: SessionStore,
   ) {}
 

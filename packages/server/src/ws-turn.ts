@@ -4,7 +4,7 @@
  * (or its partial text) joins the session's history.
  */
 import type { ChatEvent, ChatMessage, Confirmer, StreamOptions, ToolSession } from '@parley/core';
-import { ConversationLog, createToolSession, isTerminalEvent } from '@parley/core';
+import { ConversationLog, createToolSession, isTerminalEvent, newId } from '@parley/core';
 import { TurnLog } from './turn-log.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
@@ -65,7 +65,8 @@ export function startWsTurn(a: WsTurnArgs): RunningTurn {
 async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
   const { hub, session } = a;
   const s = session.settings;
-  const opts: StreamOptions = { model: a.modelName, signal: active.signal };
+  const log = hub.parley.log.child({ req: newId(), session: session.id, turn: a.id });
+  const opts: StreamOptions = { model: a.modelName, signal: active.signal, log, source: 'ws' };
   if (s.system !== undefined) opts.system = s.system;
   if (s.temperature !== undefined) opts.temperature = s.temperature;
   if (s.maxTokens !== undefined) opts.maxTokens = s.maxTokens;
@@ -151,7 +152,7 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
   } finally {
     void tools?.close();
     if (hub.running.get(session.id)?.id === a.id) hub.running.delete(session.id);
-    hub.metrics.turnEnded('ws', terminal);
+    hub.metrics.serverTurnEnded('ws', terminal);
     // A shutdown waits for the turn, its last save included (after an interrupt's grace
     // period that is when the model has wound down).
     void (saving?.done ?? Promise.resolve()).finally(() => active.end());

@@ -9,7 +9,7 @@ import {
   type Parley,
 } from '@parley/core';
 import type { CliArgs } from '../args.js';
-import type { Output } from '../output.js';
+import { table, type Output } from '../output.js';
 
 const USAGE = 'use parley cache stats | clear [--model M]';
 
@@ -39,14 +39,6 @@ function row(r: CacheModelStats): string[] {
     String(r.entries),
     mb(r.bytes),
   ];
-}
-
-/** Columns padded to their widest cell, numbers right-aligned. */
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '))
-    .join('\n');
 }
 
 export async function runCacheCommand(parley: Parley, args: CliArgs, o: Output): Promise<number> {

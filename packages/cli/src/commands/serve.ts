@@ -20,7 +20,6 @@ export async function runServeCommand(parley: Parley, args: CliArgs, o: Output):
   await parley.store().ready?.();
   const server = await startServer({
     parley,
-    logger: args.verbose,
     onWarning: (m) => o.err.write(`parley serve: ${m}\n`),
   });
   for (const n of server.notices) o.err.write(`parley serve: ${n}\n`);

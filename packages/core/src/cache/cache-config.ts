@@ -54,6 +54,7 @@ export function cacheApplies(mode: CacheMode, models: readonly ChatModel[], requ
 export interface CacheStoreHooks {
   onPressure?: (r: PressureReport) => void;
   onError?: (e: unknown, what: string) => void;
+  onCount?: (model: string, hit: boolean) => void;
 }
 
 /** The store the settings describe, over `backing` (when `persist` is on and one is given). */

@@ -42,6 +42,8 @@ export interface ResponseCacheStoreOptions {
   onPressure?: (r: PressureReport) => void;
   /** Told when the persistent tier fails. Default: ignored. */
   onError?: (e: unknown, what: string) => void;
+  /** Told about every hit and miss (metrics). */
+  onCount?: (model: string, hit: boolean) => void;
 }
 
 interface FetchContext {
@@ -196,6 +198,7 @@ export class ResponseCacheStore {
     if (hit) c.hits++;
     else c.misses++;
     this.pending.set(model, c);
+    this.options.onCount?.(model, hit);
   }
 
   /**
