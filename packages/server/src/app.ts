@@ -3,7 +3,15 @@
  * metrics and the browser UI's files, all backed by one `Parley` instance.
  */
 import websocket from '@fastify/websocket';
-import { SnapshotFiles, newId, redact, registerSecret, type ConversationStore, type Parley, type ParleyMetrics } from '@parley/core';
+import {
+  SnapshotFiles,
+  newId,
+  redact,
+  registerSecret,
+  type ConversationStore,
+  type Parley,
+  type ParleyMetrics,
+} from '@parley/core';
 import { createMetrics } from '@parley/core/observability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
