@@ -2,6 +2,7 @@
 import type { ConversationRepository, MessageRepository } from '../conversation-store.js';
 import { newId } from '../ids.js';
 import { partsText } from '../parts.js';
+import { conversationFrom, messageFrom, type ConversationRow, type MessageRow } from '../rows.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import type {
   ConversationPatch,
@@ -14,7 +15,6 @@ import type {
 } from '../types.js';
 import {
   defined,
-  fromJson,
   limitOf,
   pgCode,
   searchable,
@@ -22,63 +22,6 @@ import {
   type PgContext,
   type Queryable,
 } from './pg-context.js';
-
-interface ConversationRow {
-  id: string;
-  title: string | null;
-  model: string | null;
-  system: string | null;
-  metadata: string;
-  created_at: number;
-  updated_at: number;
-  message_count?: number;
-}
-
-interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  role: MessageRecord['role'];
-  parts: string;
-  model: string | null;
-  status: MessageRecord['status'];
-  finish_reason: string | null;
-  error: string | null;
-  usage: string | null;
-  timings: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function conversationFrom(r: ConversationRow): ConversationRecord {
-  return {
-    id: r.id,
-    title: r.title,
-    model: r.model,
-    system: r.system,
-    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function messageFrom(r: MessageRow): MessageRecord {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    seq: r.seq,
-    role: r.role,
-    parts: JSON.parse(r.parts) as MessageRecord['parts'],
-    model: r.model,
-    status: r.status,
-    finishReason: r.finish_reason,
-    error: fromJson(r.error),
-    usage: fromJson(r.usage),
-    timings: fromJson(r.timings),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
 
 const CONVERSATION_COLUMNS = 'id, title, model, system, metadata, created_at, updated_at';
 const MESSAGE_COLUMNS = `id, conversation_id, seq, role, parts, model, status, finish_reason, error, usage,

@@ -7,6 +7,8 @@ import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { ParleyError } from '../../errors.js';
 import { StoreError } from '../store-errors.js';
 
+export { defined, fromJson, toJson } from '../rows.js';
+
 /** What runs queries: the pool, or one client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
@@ -107,21 +109,6 @@ export async function inTransaction<T>(pool: Pool, fn: (q: Queryable) => Promise
 /** A whole number ≥ 0 for LIMIT and OFFSET, or null (no limit) / the default. */
 export function limitOf(n: number | undefined, fallback: number | null): number | null {
   return n === undefined || !Number.isFinite(n) || n < 0 ? fallback : Math.floor(n);
-}
-
-/** A patch without its `undefined` fields, so they leave stored values alone. */
-export function defined<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** A JSON column's text; undefined and null both store NULL. */
-export function toJson(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-/** Parse a JSON column (NULL stays null). */
-export function fromJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
 }
 
 /** PostgreSQL text cannot hold NUL: the searchable copy of a message has spaces instead. */

@@ -4,20 +4,12 @@ import type { Database } from 'better-sqlite3';
 import { ParleyError } from '../../errors.js';
 import { StoreError } from '../store-errors.js';
 
+export { defined, fromJson, toJson } from '../rows.js';
+
 /** What every SQLite repository works with. */
 export interface SqliteContext {
   db: Database;
   now: () => number;
-}
-
-/** A JSON column's text; undefined and null both store NULL. */
-export function toJson(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-/** Parse a JSON column (NULL stays null). */
-export function fromJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
 }
 
 /** The SQLite error code (`SQLITE_CONSTRAINT_UNIQUE`, …) of a thrown value, if it has one. */
@@ -50,11 +42,6 @@ export function guard<T>(what: string, fn: () => T): Promise<T> {
 /** A whole number ≥ 0 for LIMIT and OFFSET, or the default. */
 export function count(n: number | undefined, fallback: number): number {
   return n === undefined || !Number.isFinite(n) || n < 0 ? fallback : Math.floor(n);
-}
-
-/** A patch without its `undefined` fields, so they leave stored values alone. */
-export function defined<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
