@@ -2,7 +2,7 @@
  * Rows as both stores read them (snake_case columns, JSON as text) and the records they map
  * to: one mapping for SQLite and PostgreSQL.
  */
-import type { ConversationRecord, MessageRecord } from './types.js';
+import type { CacheEntry, ConversationRecord, MessageRecord, RequestRecord } from './types.js';
 
 /** A JSON column's text; undefined and null both store NULL. */
 export function toJson(value: unknown): string | null {
@@ -73,5 +73,66 @@ export function messageFrom(r: MessageRow): MessageRecord {
     timings: fromJson(r.timings),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+export interface EntryRow {
+  key: string;
+  model: string;
+  value: string;
+  bytes: number;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export function entryFrom(r: EntryRow): CacheEntry {
+  return {
+    key: r.key,
+    model: r.model,
+    value: JSON.parse(r.value) as unknown,
+    bytes: r.bytes,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export interface RequestRow {
+  id: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  model: string;
+  source: string | null;
+  status: RequestRecord['status'];
+  finish_reason: string | null;
+  error_code: string | null;
+  /** 0 or 1 in SQLite, a boolean in PostgreSQL. */
+  cached: number | boolean;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  ttft_ms: number | null;
+  total_ms: number;
+  tokens_per_second: number | null;
+  created_at: number;
+}
+
+export function requestFrom(r: RequestRow): RequestRecord {
+  const usage: RequestRecord['usage'] = {};
+  if (r.input_tokens !== null) usage.inputTokens = r.input_tokens;
+  if (r.output_tokens !== null) usage.outputTokens = r.output_tokens;
+  if (r.total_tokens !== null) usage.totalTokens = r.total_tokens;
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    messageId: r.message_id,
+    model: r.model,
+    source: r.source,
+    status: r.status,
+    finishReason: r.finish_reason,
+    errorCode: r.error_code,
+    cached: r.cached === 1 || r.cached === true,
+    usage,
+    timings: { ttftMs: r.ttft_ms, totalMs: r.total_ms, tokensPerSecond: r.tokens_per_second },
+    createdAt: r.created_at,
   };
 }

@@ -1,27 +1,8 @@
 /** Persisted response-cache entries in PostgreSQL, shared by every instance on the database. */
+import { entryFrom, type EntryRow } from '../rows.js';
 import type { CacheEntryRepository } from '../conversation-store.js';
 import type { CacheCounts, CacheEntry, CacheSummary } from '../types.js';
 import { limitOf, type PgContext } from './pg-context.js';
-
-interface EntryRow {
-  key: string;
-  model: string;
-  value: string;
-  bytes: number;
-  created_at: number;
-  expires_at: number | null;
-}
-
-function entryFrom(r: EntryRow): CacheEntry {
-  return {
-    key: r.key,
-    model: r.model,
-    value: JSON.parse(r.value) as unknown,
-    bytes: r.bytes,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-  };
-}
 
 const ENTRY_COLUMNS = 'key, model, value, bytes, created_at, expires_at';
 /** The advisory lock that makes two instances' trims take turns. */

@@ -1,27 +1,8 @@
 /** Persisted response-cache entries in SQLite. */
+import { entryFrom, type EntryRow } from '../rows.js';
 import type { CacheEntryRepository } from '../conversation-store.js';
 import type { CacheCounts, CacheEntry, CacheSummary } from '../types.js';
 import { count, guard, type SqliteContext } from './sqlite-util.js';
-
-interface EntryRow {
-  key: string;
-  model: string;
-  value: string;
-  bytes: number;
-  created_at: number;
-  expires_at: number | null;
-}
-
-function entryFrom(r: EntryRow): CacheEntry {
-  return {
-    key: r.key,
-    model: r.model,
-    value: JSON.parse(r.value) as unknown,
-    bytes: r.bytes,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-  };
-}
 
 /** `CacheEntryRepository` over SQLite. */
 export class SqliteCacheEntries implements CacheEntryRepository {

@@ -1,48 +1,9 @@
 /** Per-request timings in SQLite, for stats. */
+import { requestFrom, type RequestRow } from '../rows.js';
 import type { RequestLogRepository } from '../conversation-store.js';
 import { newId } from '../ids.js';
 import type { NewRequest, RequestRecord, RequestStats } from '../types.js';
 import { count, guard, type SqliteContext } from './sqlite-util.js';
-
-interface RequestRow {
-  id: string;
-  conversation_id: string | null;
-  message_id: string | null;
-  model: string;
-  source: string | null;
-  status: RequestRecord['status'];
-  finish_reason: string | null;
-  error_code: string | null;
-  cached: number;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  ttft_ms: number | null;
-  total_ms: number;
-  tokens_per_second: number | null;
-  created_at: number;
-}
-
-function requestFrom(r: RequestRow): RequestRecord {
-  const usage: RequestRecord['usage'] = {};
-  if (r.input_tokens !== null) usage.inputTokens = r.input_tokens;
-  if (r.output_tokens !== null) usage.outputTokens = r.output_tokens;
-  if (r.total_tokens !== null) usage.totalTokens = r.total_tokens;
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    messageId: r.message_id,
-    model: r.model,
-    source: r.source,
-    status: r.status,
-    finishReason: r.finish_reason,
-    errorCode: r.error_code,
-    cached: r.cached === 1,
-    usage,
-    timings: { ttftMs: r.ttft_ms, totalMs: r.total_ms, tokensPerSecond: r.tokens_per_second },
-    createdAt: r.created_at,
-  };
-}
 
 /** `RequestLogRepository` over SQLite. */
 export class SqliteRequests implements RequestLogRepository {
