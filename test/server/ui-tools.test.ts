@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Tool confirmation in the browser UI, in real Chromium: the server's `control_signal` opens
- * the browser's confirm dialog, and the answer goes back as `confirm_action`.
+ * the browser's confirm dialog, and the answer goes back as `confirm_action`. And a model's
+ * reasoning, shown in a folded block above the answer.
  *
  * The model is a local wire server speaking the OpenAI chat-completions format: a tiny local
  * model cannot call tools, and no cloud API can be reached from a test.
@@ -42,7 +43,7 @@ function writeCall(file: string) {
 const textReply = (text: string) =>
   sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
 
-describe('tool confirmation in the browser', () => {
+describe('tool confirmation and reasoning in the browser', () => {
   let wire: WireServer;
   let srv: TestServer;
   let browser: Browser;
@@ -103,5 +104,48 @@ describe('tool confirmation in the browser', () => {
     expect(reply).toContain('Refused: write_file');
     expect(reply).toContain('Tool result: write_file (failed)');
     expect(existsSync(path.join(workspace, 'cancel.txt'))).toBe(false);
+  });
+
+  it('shows reasoning in a folded block above the answer, opened by a click', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(srv.url);
+      await waitReady(page);
+      wire.reset();
+      // A local reasoning model writes its thinking in a leading <think> block.
+      wire.reply(
+        sseReply([
+          chunk({ role: 'assistant', content: '<think>Weighing tea ' }),
+          chunk({ content: 'against coffee.</think>' }),
+          chunk({ content: 'Tea.' }),
+          chunk({}, 'stop'),
+          'data: [DONE]\n\n',
+        ]),
+      );
+      await send(page, 'tea or coffee?');
+      await waitTurnEnd(page);
+      const msg = page.locator('.msg.assistant').last();
+      const details = msg.locator('details');
+      expect(await details.count()).toBe(1);
+      expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      expect(await details.locator('summary').textContent()).toBe('Reasoning');
+      expect(await details.locator('div').isVisible()).toBe(false);
+      expect((await msg.locator('.body').textContent())?.trim()).toBe('Tea.');
+      // The block comes before the answer.
+      const order = await msg.evaluate((a) =>
+        Array.from(a.children).map((c) => c.tagName.toLowerCase() + (c.className ? `.${c.className}` : '')),
+      );
+      expect(order.indexOf('details')).toBeLessThan(order.findIndex((c) => c.startsWith('div.body')));
+      await details.locator('summary').click();
+      expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+      expect(await details.locator('div').textContent()).toBe('Weighing tea against coffee.');
+      expect(await details.locator('div').isVisible()).toBe(true);
+      // Set apart from the answer: the muted colour, not the answer's.
+      const colour = (sel: string) => msg.locator(sel).evaluate((e) => getComputedStyle(e).color);
+      expect(await colour('details div')).not.toBe(await colour('.body'));
+    } finally {
+      await context.close();
+    }
   });
 });

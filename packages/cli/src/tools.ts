@@ -43,12 +43,13 @@ export async function cliToolSession(
   parley: Parley,
   args: CliArgs,
   o: Output,
+  confirm: Confirmer = cliConfirmer(o, args.yes),
 ): Promise<ToolSession | undefined> {
   const enabled = args.tools ?? parley.config.tools?.enabled ?? [];
   if (enabled.length === 0) return undefined;
   return createToolSession(parley.config, {
     enabled,
-    confirm: cliConfirmer(o, args.yes),
+    confirm,
     version: version(),
   });
 }

@@ -33,10 +33,22 @@ export async function runChatCommand(
   const conversation = await cliConversation(parley, args, o, tty ? 'tui' : 'cli');
   if (args.model !== undefined) conversation.model = args.model;
   const session = new ChatSession(parley, conversation, tty ? 'tui' : 'cli');
-  if (tty) {
-    const { runTui } = await import('../tui/index.js');
-    return runTui({ session, o, ...(pull ? { pull } : {}), stdin: io.stdin, stdout: io.stdout });
+  // Tools (and MCP) load only when one is on: --tools or tools.enabled.
+  if (args.tools?.length || parley.config.tools?.enabled?.length) {
+    const { cliConfirmer, cliToolSession } = await import('../tools.js');
+    session.tools = await cliToolSession(parley, args, o, session.confirm);
+    // Without a terminal the REPL cannot ask: the one-shot's rule (--yes) applies.
+    if (!tty) session.confirmer = cliConfirmer(o, args.yes, io.stdin);
+    else session.autoYes = args.yes;
   }
-  const { runRepl } = await import('../tui/repl.js');
-  return runRepl(session, o, io.stdin);
+  try {
+    if (tty) {
+      const { runTui } = await import('../tui/index.js');
+      return await runTui({ session, o, ...(pull ? { pull } : {}), stdin: io.stdin, stdout: io.stdout });
+    }
+    const { runRepl } = await import('../tui/repl.js');
+    return await runRepl(session, o, io.stdin);
+  } finally {
+    await session.tools?.close();
+  }
 }

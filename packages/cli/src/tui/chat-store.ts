@@ -2,7 +2,7 @@
  * The chat screen's state, and the store React subscribes to: what the controller's keys
  * and turns change, and the getters and setters the rest of the CLI uses.
  */
-import type { TurnStats } from './frame.js';
+import { renderStatus, type TurnStats } from './frame.js';
 import type { InputHistory } from './input-history.js';
 import type { ChatSession } from './session.js';
 import { noColorRequested, pickTheme, type Theme } from './theme.js';
@@ -52,6 +52,9 @@ export class ChatStore {
   protected hint: string | undefined;
   protected download: string | undefined;
   protected turnPromise: Promise<void> = Promise.resolve();
+  protected sentAt = 0;
+  protected firstAt: number | undefined;
+  protected deltas = 0;
   private readonly listeners = new Set<() => void>();
   private versionValue = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -96,6 +99,10 @@ export class ChatStore {
 
   get state(): ChatState {
     return this.stateValue;
+  }
+  /** A tool's y/n question is open (the controller's). */
+  protected get asking(): boolean {
+    return false;
   }
   get busy(): boolean {
     return BUSY.has(this.stateValue);
@@ -152,5 +159,41 @@ export class ChatStore {
       else if (m.role === 'assistant') this.transcript.add('assistant', text);
     }
     this.changed();
+  }
+
+  /** F1–F4: switch to a favourite model. */
+  protected favorite(i: number): void {
+    const name = this.session.favorites[i];
+    if (!name) {
+      this.hint = `F${i + 1}: no favourite model; set tui.favorites in config.toml`;
+      return;
+    }
+    try {
+      this.session.setModel(name);
+      this.answeredBy = undefined;
+      this.transcript.add('info', `model: ${name} (F${i + 1})`);
+    } catch (e) {
+      this.transcript.add('error', `F${i + 1}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The status bar: what matters most first; the rest is dropped when the screen is narrow. */
+  renderStatus(): string {
+    let tps = this.stats.tokensPerSecond;
+    if (this.stateValue === 'streaming' && this.firstAt !== undefined) {
+      const secs = (this.now() - this.firstAt) / 1000;
+      tps = secs > 0.05 ? this.deltas / secs : null;
+    }
+    const info = {
+      model: this.answeredBy ?? this.session.modelName,
+      activity: this.download ?? (this.asking ? 'y/n?' : this.stateValue),
+      stats: this.stats,
+      tokensPerSecond: tps,
+      autoFollow: this.transcript.autoFollow,
+      following: this.transcript.following,
+      highContrast: this.highContrast,
+      conversationId: this.session.conversationId,
+    };
+    return renderStatus(info, this.columns);
   }
 }

@@ -5,12 +5,14 @@
 import type { ChatEvent } from '@parley/core';
 import { ChatStore, emptyStats, type ControllerOptions } from './chat-store.js';
 import { runSlash, type CommandResult } from './commands.js';
-import { renderInput, renderPopup, renderRule, renderStatus, type Frame, type PopupItem } from './frame.js';
+import { renderInput, renderPopup, renderRule, type Frame, type PopupItem } from './frame.js';
 import type { InputBuffer } from './input-buffer.js';
 import type { InputHistory } from './input-history.js';
 import { parseKeys, type KeyEvent } from './keys.js';
 import { LineEditor } from './line-editor.js';
+import { ToolPrompt } from './tool-prompt.js';
 import type { Entry } from './transcript.js';
+import { TurnExtras } from './turn-extras.js';
 
 export type { ChatState, ControllerOptions } from './chat-store.js';
 export type { Frame, PopupItem, TurnStats } from './frame.js';
@@ -19,16 +21,27 @@ export class ChatController extends ChatStore {
   readonly input: InputBuffer;
   readonly history: InputHistory;
   private readonly editor: LineEditor;
-  private sentAt = 0;
-  private firstAt: number | undefined;
-  private deltas = 0;
   private abort: AbortController | undefined;
   private pasting = false;
   private notices: string[] = [];
   private quitting = false;
+  /** The answer of the running turn: reasoning and tool lines go just above it. */
+  private answer: Entry | undefined;
+  private readonly extras = new TurnExtras(this.transcript);
+  /** The y/n question before a tool runs; the session's tools ask through it. */
+  readonly toolPrompt = new ToolPrompt((request, outcome) => {
+    if (outcome) this.extras.outcome(request, outcome, this.answer);
+    else this.hint = `${request.tool} asks first: y runs it, n or Esc refuses`;
+    this.changed();
+  });
+
+  protected override get asking(): boolean {
+    return this.toolPrompt.open;
+  }
 
   constructor(opts: ControllerOptions) {
     super(opts);
+    opts.session.confirmer = this.toolPrompt.ask;
     this.editor = new LineEditor(
       {
         session: opts.session,
@@ -72,6 +85,11 @@ export class ChatController extends ChatStore {
     }
     if (k.ctrl && k.name === 'c') return this.ctrlC();
     if (k.ctrl && k.name === 'q') return this.quit();
+    if (this.toolPrompt.key(k)) return;
+    if (k.ctrl && k.name === 't') {
+      this.hint = this.extras.toggle();
+      return;
+    }
     if (k.ctrl && k.name === 'd') {
       if (this.input.empty && !this.editor.search) return this.quit();
       return this.editor.deleteForward();
@@ -127,21 +145,6 @@ export class ChatController extends ChatStore {
       return;
     }
     this.quit();
-  }
-
-  private favorite(i: number): void {
-    const name = this.session.favorites[i];
-    if (!name) {
-      this.hint = `F${i + 1}: no favourite model; set tui.favorites in config.toml`;
-      return;
-    }
-    try {
-      this.session.setModel(name);
-      this.answeredBy = undefined;
-      this.transcript.add('info', `model: ${name} (F${i + 1})`);
-    } catch (e) {
-      this.transcript.add('error', `F${i + 1}: ${(e as Error).message}`);
-    }
   }
 
   // ---- turns and commands ----
@@ -209,6 +212,8 @@ export class ChatController extends ChatStore {
     t.reveal();
     t.add('user', text);
     const entry = t.add('assistant', '', true);
+    this.answer = entry;
+    this.extras.start();
     this.stateValue = 'waiting';
     this.stats = emptyStats();
     this.sentAt = this.now();
@@ -223,7 +228,9 @@ export class ChatController extends ChatStore {
       } catch (e) {
         this.fail(entry, (e as Error).message ?? String(e));
       } finally {
+        this.extras.endReasoning();
         if (entry.streaming) entry.finish(ac.signal.aborted ? '[interrupted]' : undefined);
+        this.answer = undefined;
         if (this.busy) this.stateValue = ac.signal.aborted ? 'cancelled' : 'ready';
         this.abort = undefined;
         for (const n of this.notices) t.add('info', n);
@@ -249,15 +256,20 @@ export class ChatController extends ChatStore {
           }
         }
         if (this.stateValue !== 'cancelling') this.stateValue = 'streaming';
+        this.extras.endReasoning();
         this.deltas++;
         entry.append(e.text);
         this.changed(true);
         break;
       case 'reasoning-delta':
-        if (this.stateValue === 'waiting') {
-          this.stateValue = 'thinking';
-          this.changed(true);
-        }
+        if (this.stateValue === 'waiting') this.stateValue = 'thinking';
+        this.extras.reasoning(e.text, entry);
+        this.changed(true);
+        break;
+      case 'tool-call':
+      case 'tool-result':
+        this.extras.tool(e, entry);
+        this.changed();
         break;
       case 'usage':
         this.stats.inputTokens = e.usage.inputTokens ?? this.stats.inputTokens;
@@ -268,6 +280,7 @@ export class ChatController extends ChatStore {
         break;
       case 'done':
       case 'interrupted': {
+        this.extras.endReasoning();
         const interrupted = e.type === 'interrupted';
         entry.finish(interrupted ? '[interrupted]' : entry.text.trim() === '' ? '(no text)' : undefined);
         this.stats = {
@@ -303,6 +316,7 @@ export class ChatController extends ChatStore {
   /** Ctrl+C or Esc while an answer streams. */
   cancel(): void {
     if (!this.abort) return;
+    this.toolPrompt.refuse();
     this.stateValue = 'cancelling';
     this.hint = 'cancelling: Ctrl+C again to quit';
     this.abort.abort(new Error('cancelled (Ctrl+C)'));
@@ -311,6 +325,7 @@ export class ChatController extends ChatStore {
   quit(): void {
     if (this.quitting) return;
     this.quitting = true;
+    this.toolPrompt.refuse();
     this.abort?.abort(new Error('parley chat is closing'));
     this.opts.onQuit?.();
   }
@@ -326,8 +341,11 @@ export class ChatController extends ChatStore {
     const height = Math.max(4, this.rows);
     const { input: buffer, search, completion } = this.editor;
     const { busy, theme, columns, rows } = this;
-    const input = renderInput({ input: buffer, search, busy, theme, columns, rows });
-    const popup = renderPopup(completion, search !== undefined);
+    const asking = this.toolPrompt.open;
+    const input = asking
+      ? this.toolPrompt.lines(columns, theme)
+      : renderInput({ input: buffer, search, busy, theme, columns, rows });
+    const popup = asking ? undefined : renderPopup(completion, search !== undefined);
     const messageHeight = Math.max(1, height - input.length - (popup?.length ?? 0) - 2);
     return { input, popup, messageHeight, height };
   }
@@ -351,25 +369,5 @@ export class ChatController extends ChatStore {
       status: this.renderStatus(),
       theme: this.theme,
     };
-  }
-
-  /** The status bar: what matters most first; the rest is dropped when the screen is narrow. */
-  renderStatus(): string {
-    let tps = this.stats.tokensPerSecond;
-    if (this.stateValue === 'streaming' && this.firstAt !== undefined) {
-      const secs = (this.now() - this.firstAt) / 1000;
-      tps = secs > 0.05 ? this.deltas / secs : null;
-    }
-    const info = {
-      model: this.answeredBy ?? this.session.modelName,
-      activity: this.download ?? this.stateValue,
-      stats: this.stats,
-      tokensPerSecond: tps,
-      autoFollow: this.transcript.autoFollow,
-      following: this.transcript.following,
-      highContrast: this.highContrast,
-      conversationId: this.session.conversationId,
-    };
-    return renderStatus(info, this.columns);
   }
 }

@@ -32,7 +32,8 @@ export const plainEngine: MarkdownEngine & { plain: true } = {
   },
 };
 
-export type EntryKind = 'user' | 'assistant' | 'info' | 'error';
+/** `reasoning`: a model's thinking before its answer, dimmed, folded once the answer starts. */
+export type EntryKind = 'user' | 'assistant' | 'info' | 'error' | 'reasoning';
 
 export interface RenderContext {
   width: number;
@@ -76,6 +77,8 @@ export class Entry {
   /** A line under the text: `[interrupted]`, an error. */
   private suffixValue: string | undefined;
   private streamingValue: boolean;
+  /** A reasoning entry shows only its header line while folded. */
+  private foldedValue = false;
 
   // Finished: every line, for one context.
   private key = '';
@@ -107,9 +110,22 @@ export class Entry {
     return this.suffixValue;
   }
 
+  get folded(): boolean {
+    return this.foldedValue;
+  }
+
+  /** Fold or unfold (reasoning): the header line alone, or the whole text. */
+  setFolded(folded: boolean): void {
+    if (folded === this.foldedValue) return;
+    this.foldedValue = folded;
+    this.key = '';
+  }
+
   /** Add streamed text. */
   append(delta: string): void {
     this.textValue += delta.replace(/\r\n?/g, '\n');
+    // Reasoning is plain text, rendered whole (it is not markdown and is usually short).
+    if (this.kind === 'reasoning') this.key = '';
   }
 
   /** The stream ended: render once more as a whole, and keep it. */
@@ -126,7 +142,7 @@ export class Entry {
 
   /** The entry's lines at this width and theme: a blank separator line, the text, the suffix. */
   view(c: RenderContext): Lines {
-    if (this.streamingValue) return this.streamingView(c);
+    if (this.streamingValue && this.kind !== 'reasoning') return this.streamingView(c);
     const k = ctxKey(c);
     if (k !== this.key) {
       this.lines = this.renderAll(c);
@@ -155,6 +171,9 @@ export class Entry {
       case 'info':
         for (const l of hanging(sanitize(this.textValue), w)) out.push(INDENT + t.info(l));
         break;
+      case 'reasoning':
+        this.renderReasoning(out, c);
+        break;
       case 'error': {
         const lines = wrapLines(sanitize(this.textValue), w);
         lines.forEach((l, i) => out.push((i === 0 ? t.error('✗ ') : INDENT) + t.error(l)));
@@ -163,6 +182,21 @@ export class Entry {
     }
     if (this.suffixValue) for (const l of wrapLines(this.suffixValue, w)) out.push(INDENT + t.meta(l));
     return out;
+  }
+
+  /** A header line (folded: with the length), then the text dimmed, unless folded. */
+  private renderReasoning(out: string[], c: RenderContext): void {
+    const t = c.theme;
+    const w = this.bodyWidth(c);
+    const words = this.textValue.trim().split(/\s+/).filter(Boolean).length;
+    let head: string;
+    if (this.streamingValue) head = '▾ thinking…';
+    else if (this.foldedValue) head = `▸ thinking · ${words} word${words === 1 ? '' : 's'} · Ctrl+T shows it`;
+    else head = '▾ thinking · Ctrl+T folds it';
+    out.push(INDENT + t.meta(head));
+    if (this.foldedValue) return;
+    for (const l of wrapLines(sanitize(this.textValue.trim()), w - 2))
+      out.push(`${INDENT}  ${t.reasoning(l)}`);
   }
 
   /** Markdown blocks → wrapped lines, a blank line between blocks. */

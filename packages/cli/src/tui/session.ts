@@ -15,11 +15,14 @@ import {
   listModels,
   parseModelName,
   toStoredParts,
+  refuseAll,
   type ChatEvent,
   type ChatMessage,
+  type Confirmer,
   type Conversation,
   type ConversationSummary,
   type Parley,
+  type ToolSession,
 } from '@parley/core';
 
 export interface Completion {
@@ -30,6 +33,10 @@ export interface Completion {
 export class ChatSession {
   private conv: Conversation;
   private templatesLib: TemplateLibrary | undefined;
+  /** The tools the model may call (`--tools`, `tools.enabled`); none by default. */
+  tools: ToolSession | undefined;
+  /** Asks y/n before a tool that asks first: the terminal UI's prompt, or the REPL's rule. */
+  confirmer: Confirmer = refuseAll;
 
   constructor(
     readonly parley: Parley,
@@ -47,6 +54,12 @@ export class ChatSession {
   get conversationId(): string | undefined {
     return this.conv.id;
   }
+
+  /** The confirmer of a tool session: whatever asks for this session now. */
+  readonly confirm: Confirmer = async (request, signal) =>
+    (this.autoYes && request.safety === 'confirm') || this.confirmer(request, signal);
+  /** `--yes`: tools that ask first run without asking (a dangerous one still asks). */
+  autoYes = false;
 
   /** The model the next message goes to, as named (an alias, `provider:model`, a path). */
   get modelName(): string {
@@ -75,7 +88,7 @@ export class ChatSession {
 
   /** Send a message and stream the answer; the turn joins the history and is saved. */
   send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
-    return this.conv.send(text, { signal });
+    return this.conv.send(text, this.tools ? { signal, tools: this.tools } : { signal });
   }
 
   /** `/clear`: a new conversation with the same model and system prompt (the old one stays saved). */

@@ -20,6 +20,8 @@ export function sgr(open: number | string, close: number): Style {
 const bold = sgr(1, 22);
 const italic = sgr(3, 23);
 const underline = sgr(4, 24);
+/** Faint text, used only for reasoning (it is secondary by design; the answer never is). */
+const dim = sgr(2, 22);
 const inverse = sgr(7, 27);
 const fg = (n: number): Style => sgr(n, 39);
 const compose =
@@ -38,6 +40,8 @@ export interface Theme {
   error: Style;
   /** Small print: `[interrupted]`, the model label. */
   meta: Style;
+  /** A model's reasoning: dim (faint) in colour, italic without colour. */
+  reasoning: Style;
   /** Markdown. */
   md: {
     heading: Style;
@@ -74,6 +78,7 @@ const colorTheme: Theme = {
   info: fg(35),
   error: compose(bold, fg(31)),
   meta: fg(35),
+  reasoning: dim,
   md: {
     heading: compose(bold, fg(32)),
     firstHeading: compose(bold, underline, fg(35)),
@@ -127,6 +132,7 @@ const monoTheme = (name: 'contrast' | 'plain'): Theme => ({
   info: italic,
   error: bold,
   meta: italic,
+  reasoning: italic,
   md: {
     heading: bold,
     firstHeading: compose(bold, underline),

@@ -58,6 +58,15 @@ export class Transcript {
     return e;
   }
 
+  /** Add an entry just before `before` (reasoning above its answer); at the end when it is gone. */
+  insertBefore(before: Entry, kind: EntryKind, text: string, streaming = false): Entry {
+    const e = new Entry(kind, text, streaming);
+    const i = this.entries.indexOf(before);
+    if (i < this.first) this.entries.push(e);
+    else this.entries.splice(i, 0, e);
+    return e;
+  }
+
   /** Forget every message (a new conversation). */
   clear(): void {
     this.entries.length = 0;
