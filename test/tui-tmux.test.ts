@@ -1,10 +1,12 @@
 /* eslint-disable no-control-regex -- terminal escape sequences are what this file is about */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PARLEY_BIN, tempHome } from './helpers/cli.js';
 import { STORIES } from './helpers/models.js';
+import { sseReply, startWireServer } from './helpers/wire-server.js';
 
 // `parley chat` end to end, as a person sees it: in tmux, typing with send-keys and
 // reading the screen with capture-pane. Every wait polls the screen against a deadline.
@@ -26,14 +28,15 @@ class Pane {
   readonly home = tempHome();
 
   /** Run parley in a new tmux window; after it exits, print its exit code and `stty -a`. */
-  start(args: string[], env: Record<string, string> = {}): this {
+  start(args: string[], env: Record<string, string> = {}, cwd?: string): this {
     const vars = Object.entries({ PARLEY_HOME: this.home.home, PARLEY_GPU: 'false', ...env })
       .map(([k, v]) => `${k}=${shellQuote(v)}`)
       .join(' ');
     const parley = [process.execPath, PARLEY_BIN, ...args].map(shellQuote).join(' ');
     // CI is unset as a user's terminal has it; the chat ignores it anyway (see tui/index.ts).
     const cmd = `env -u CI ${vars} ${parley}; echo "EXIT:$?"; stty -a | tr '\\n' ' '; echo; sleep 600`;
-    tmux('new-session', '-d', '-s', this.name, '-x', String(COLS), '-y', String(ROWS), cmd);
+    const dir = cwd ? ['-c', cwd] : [];
+    tmux('new-session', '-d', '-s', this.name, ...dir, '-x', String(COLS), '-y', String(ROWS), cmd);
     return this;
   }
 
@@ -245,5 +248,59 @@ describe.skipIf(!hasTmux && !process.env.CI)('parley chat under tmux', () => {
     expectSane(stty);
     expect(screen).toContain('stopped by SIGTERM');
     expect(p.query('#{alternate_on}')).toBe('0');
+  });
+
+  it('asks y/n before a tool runs: y writes the file, n does not', async () => {
+    // The model is a local server in the OpenAI chat-completions format: a tiny local model
+    // cannot call tools, and no cloud API can be reached from a test.
+    const wire = await startWireServer();
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'parley-tmux-tools-'));
+    const chunk = (delta: object, finish: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const call = (file: string) =>
+      sseReply([
+        chunk({
+          role: 'assistant',
+          tool_calls: [
+            {
+              index: 0,
+              id: `call_${file}`,
+              type: 'function',
+              function: { name: 'write_file', arguments: JSON.stringify({ path: file, content: 'hi' }) },
+            },
+          ],
+        }),
+        chunk({}, 'tool_calls'),
+        'data: [DONE]\n\n',
+      ]);
+    const text = (t: string) =>
+      sseReply([chunk({ role: 'assistant', content: t }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+    try {
+      wire.reply(call('yes.txt'), text('Saved it.'), call('no.txt'), text('Left it.'));
+      const p = pane().start(
+        ['chat', '-m', 'openai-compatible:m', '--tools', 'write_file'],
+        { PARLEY_BASE_URL: `${wire.url}/v1`, PARLEY_MAX_RETRIES: '0' },
+        workspace,
+      );
+      await p.waitFor('│ ready │');
+      await p.send('save yes.txt');
+      const asked = await p.waitFor('allow write_file?');
+      expect(asked).toContain('"path": "yes.txt"');
+      expect(asked).toContain('y runs it · n or Esc refuses');
+      p.type('y');
+      await p.waitFor((x) => x.includes('Saved it.') && x.includes('│ ready │'));
+      expect(readFileSync(path.join(workspace, 'yes.txt'), 'utf8')).toBe('hi');
+      await p.send('save no.txt');
+      await p.waitFor('allow write_file?');
+      p.type('n');
+      const s = await p.waitFor((x) => x.includes('Left it.') && x.includes('refused write_file'));
+      expect(s).toContain('allowed write_file');
+      expect(existsSync(path.join(workspace, 'no.txt'))).toBe(false);
+      p.key('C-q');
+      expectSane((await p.exited()).stty);
+    } finally {
+      await wire.close();
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });
