@@ -9,6 +9,7 @@ import type { ConversationStore } from '../../packages/core/src/store/conversati
 import type { StoredPart } from '../../packages/core/src/store/types.js';
 import { ParleyError } from '../../packages/core/src/errors.js';
 import { ConflictError, NotFoundError } from '../../packages/core/src/store/store-errors.js';
+import { runAssistantConformance } from './assistants.case.js';
 import { runCacheAndRequestConformance } from './cache-requests.case.js';
 import { runSearchConformance } from './search.case.js';
 import { runSessionConformance } from './sessions.case.js';
@@ -256,6 +257,7 @@ export function runStoreConformance(factory: StoreFactory): void {
     runSearchConformance(fx);
     runSessionConformance(fx);
     runCacheAndRequestConformance(fx);
+    runAssistantConformance(fx);
 
     it('fails with a store error after close, and closing twice is harmless', async () => {
       const s = await fx.another();

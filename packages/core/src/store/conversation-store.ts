@@ -11,6 +11,9 @@
  * - Lists are newest first unless said otherwise; messages are in conversation order.
  */
 import type {
+  AssistantPatch,
+  AssistantRecord,
+  NewAssistant,
   CacheEntry,
   CacheCounts,
   CacheSummary,
@@ -146,6 +149,28 @@ export interface RequestLogRepository {
   stats(opts?: { since?: number }): Promise<RequestStats[]>;
 }
 
+/**
+ * Assistants, and their threads: a thread is a conversation bound to one assistant (a
+ * conversation belongs to at most one). Deleting an assistant unbinds its threads; the
+ * conversations stay in the history.
+ */
+export interface AssistantRepository {
+  /** Throws `ConflictError` when the name is taken. */
+  create(a: NewAssistant): Promise<AssistantRecord>;
+  get(name: string): Promise<AssistantRecord | undefined>;
+  /** By name. */
+  list(): Promise<AssistantRecord[]>;
+  /** Throws `NotFoundError`. Bumps `updatedAt`. */
+  update(name: string, patch: AssistantPatch): Promise<AssistantRecord>;
+  delete(name: string): Promise<boolean>;
+  /** Bind a conversation to an assistant (again: no change). Throws `NotFoundError` for either. */
+  bindThread(name: string, conversationId: string): Promise<void>;
+  /** The assistant a conversation is a thread of. */
+  threadOf(conversationId: string): Promise<string | undefined>;
+  /** An assistant's threads, most recently updated first. */
+  threads(name: string, opts?: { limit?: number }): Promise<ConversationSummary[]>;
+}
+
 /** Everything parley persists. */
 export interface ConversationStore {
   /** What backs it, e.g. `sqlite`. */
@@ -156,6 +181,7 @@ export interface ConversationStore {
   readonly memory: MemoryRepository;
   readonly cache: CacheEntryRepository;
   readonly requests: RequestLogRepository;
+  readonly assistants: AssistantRepository;
   /** Full-text search over message text, best matches first. */
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
   /**

@@ -2,7 +2,13 @@
  * Rows as both stores read them (snake_case columns, JSON as text) and the records they map
  * to: one mapping for SQLite and PostgreSQL.
  */
-import type { CacheEntry, ConversationRecord, MessageRecord, RequestRecord } from './types.js';
+import type {
+  AssistantRecord,
+  CacheEntry,
+  ConversationRecord,
+  MessageRecord,
+  RequestRecord,
+} from './types.js';
 
 /** A JSON column's text; undefined and null both store NULL. */
 export function toJson(value: unknown): string | null {
@@ -134,5 +140,27 @@ export function requestFrom(r: RequestRow): RequestRecord {
     usage,
     timings: { ttftMs: r.ttft_ms, totalMs: r.total_ms, tokensPerSecond: r.tokens_per_second },
     createdAt: r.created_at,
+  };
+}
+
+// ---- assistants ----
+
+export interface AssistantRow {
+  name: string;
+  instructions: string;
+  model: string | null;
+  tools: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function assistantFrom(r: AssistantRow): AssistantRecord {
+  return {
+    name: r.name,
+    instructions: r.instructions,
+    model: r.model,
+    tools: JSON.parse(r.tools) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }

@@ -202,3 +202,25 @@ export interface RequestStats {
   avgTtftMs: number | null;
   avgTokensPerSecond: number | null;
 }
+
+// ---- assistants (docs/assistants.md) ----
+
+/** A saved assistant: instructions (its system prompt), a model and tools, under a name. */
+export interface AssistantRecord {
+  /** 1–64 lowercase letters, digits, `-` and `_`, starting with a letter or digit. */
+  name: string;
+  instructions: string;
+  /** The model it answers with (an alias, `provider:model`, a path); null for the default. */
+  model: string | null;
+  /** The tools it may call (names as `--tools` takes them). */
+  tools: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What `assistants.create` takes. */
+export type NewAssistant = Pick<AssistantRecord, 'name' | 'instructions'> &
+  Partial<Pick<AssistantRecord, 'model' | 'tools'>>;
+
+/** What `assistants.update` changes. */
+export type AssistantPatch = Partial<Pick<AssistantRecord, 'instructions' | 'model' | 'tools'>>;

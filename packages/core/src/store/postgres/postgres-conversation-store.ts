@@ -10,6 +10,7 @@ import { ParleyError } from '../../errors.js';
 import type { ConversationStore } from '../conversation-store.js';
 import { StoreError } from '../store-errors.js';
 import type { SearchHit, SearchOptions } from '../types.js';
+import { PgAssistants } from './assistants.js';
 import { PgCacheEntries } from './cache-entries.js';
 import { PgConversations, PgMessages } from './conversations.js';
 import { pgMigrate, pgSchemaVersion, type MigrationResult } from './migrate.js';
@@ -67,6 +68,7 @@ export class PostgresConversationStore implements ConversationStore {
   readonly memory: PgMemory;
   readonly cache: PgCacheEntries;
   readonly requests: PgRequests;
+  readonly assistants: PgAssistants;
   /** The URL with its password hidden. */
   readonly displayUrl: string;
   /** What the migrations did when this store connected (with `migrate: true`). */
@@ -93,6 +95,7 @@ export class PostgresConversationStore implements ConversationStore {
     this.memory = guarded('memory', new PgMemory(this.ctx), this.password);
     this.cache = guarded('cache', new PgCacheEntries(this.ctx), this.password);
     this.requests = guarded('requests', new PgRequests(this.ctx), this.password);
+    this.assistants = guarded('assistants', new PgAssistants(this.ctx), this.password);
   }
 
   /** Connect and check (or, with `migrate`, bring up) the schema. */

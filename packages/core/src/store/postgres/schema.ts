@@ -116,6 +116,28 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_by_model ON requests (model, created_at);
     `,
   },
+  // ---- assistants (docs/assistants.md) ----
+  {
+    version: 3,
+    name: 'assistants and their threads',
+    up: `
+      CREATE TABLE assistants (
+        name         text PRIMARY KEY,
+        instructions text NOT NULL,
+        model        text,
+        tools        text NOT NULL DEFAULT '[]',
+        created_at   bigint NOT NULL,
+        updated_at   bigint NOT NULL
+      );
+      -- A thread: a conversation bound to one assistant. Deleting either removes the binding.
+      CREATE TABLE assistant_threads (
+        conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        assistant       text NOT NULL REFERENCES assistants (name) ON DELETE CASCADE,
+        created_at      bigint NOT NULL
+      );
+      CREATE INDEX assistant_threads_by_assistant ON assistant_threads (assistant);
+    `,
+  },
 ];
 
 /** The PostgreSQL schema version this parley writes. */

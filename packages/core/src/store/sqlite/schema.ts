@@ -146,6 +146,28 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM memory WHERE scope = 'parley.cache-counters';
     `,
   },
+  // ---- assistants (docs/assistants.md) ----
+  {
+    version: 5,
+    name: 'assistants and their threads',
+    up: `
+      CREATE TABLE assistants (
+        name         TEXT PRIMARY KEY,
+        instructions TEXT NOT NULL,
+        model        TEXT,
+        tools        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tools)),
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+      -- A thread: a conversation bound to one assistant. Deleting either removes the binding.
+      CREATE TABLE assistant_threads (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        assistant       TEXT NOT NULL REFERENCES assistants (name) ON DELETE CASCADE,
+        created_at      INTEGER NOT NULL
+      );
+      CREATE INDEX assistant_threads_by_assistant ON assistant_threads (assistant);
+    `,
+  },
 ];
 
 /** The schema version this parley writes. */
