@@ -20,6 +20,8 @@ export interface CliArgs {
     | 'route'
     | 'stats'
     | 'load-test'
+    | 'assistant'
+    | 'image'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -64,6 +66,16 @@ export interface CliArgs {
   export: string | undefined;
   /** `load-test` settings. */
   load: LoadTestArgs;
+  /** `--assistant NAME`: the turn goes to this assistant (docs/assistants.md). */
+  assistant: string | undefined;
+  /** `assistant create --instructions TEXT`. */
+  instructions: string | undefined;
+  /** `assistant create --force`: replace an assistant of that name. */
+  force: boolean;
+  /** `image --size WxH`. */
+  size: string | undefined;
+  /** `image -o FILE`. */
+  output: string | undefined;
 }
 
 /** The flags of `parley load-test`. */
@@ -124,7 +136,11 @@ const OPTIONS = {
   duration: { type: 'string' },
   prompt: { type: 'string' },
   prompts: { type: 'string' },
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  assistant: { type: 'string' },
+  instructions: { type: 'string' },
+  force: { type: 'boolean' },
+  size: { type: 'string' },
   report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -177,7 +193,9 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'migrate' ||
     pos[0] === 'route' ||
     pos[0] === 'stats' ||
-    pos[0] === 'load-test'
+    pos[0] === 'load-test' ||
+    pos[0] === 'assistant' ||
+    pos[0] === 'image'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -242,7 +260,7 @@ export function parseCli(argv: string[]): CliArgs {
     'report',
   ] as const;
   if (command !== 'load-test') {
-    const stray = loadFlags.find((f) => v[f] !== undefined);
+    const stray = loadFlags.find((f) => v[f] !== undefined && !(f === 'output' && command === 'image'));
     if (stray) throw new UsageError(`--${stray} goes with parley load-test`);
   }
   if (command !== 'stats' && (v.since !== undefined || v.export !== undefined)) {
@@ -252,6 +270,16 @@ export function parseCli(argv: string[]): CliArgs {
   if (concurrency !== undefined && concurrency < 1) throw new UsageError('--concurrency must be 1 or more');
   const requests = num('requests', v.requests, true);
   if (requests !== undefined && requests < 1) throw new UsageError('--requests must be 1 or more');
+  if ((v.instructions !== undefined || v.force) && command !== 'assistant') {
+    throw new UsageError(`--${v.force ? 'force' : 'instructions'} goes with parley assistant create`);
+  }
+  if (v.size !== undefined && command !== 'image') throw new UsageError('--size goes with parley image');
+  if (v.assistant !== undefined && command !== 'prompt' && command !== 'chat') {
+    throw new UsageError('--assistant goes with a prompt or parley chat');
+  }
+  if (v.assistant !== undefined && v.assistant.trim() === '') {
+    throw new UsageError('--assistant needs the name of an assistant (parley assistant list)');
+  }
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -291,5 +319,10 @@ export function parseCli(argv: string[]): CliArgs {
       output: v.output,
       report: v.report,
     },
+    assistant: v.assistant,
+    instructions: v.instructions,
+    force: v.force === true,
+    size: v.size,
+    output: v.output,
   };
 }

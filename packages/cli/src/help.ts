@@ -31,6 +31,11 @@ Usage:
                                    (--json; --explain: strategy, runners-up, closest examples)
   parley stats [--since 24h]       per-model p50/p95/p99 TTFT and tokens/s, error rate, cache hits
                                    (--json; --export FILE.json)
+  parley assistant create NAME --instructions TEXT [-m MODEL] [--tools A,B] [--force]
+                                   save an assistant (update NAME changes one; list; show NAME;
+                                   rm NAME)
+  parley image "prompt" [-o FILE] [--size WxH] [-m provider:model]
+                                   generate an image, saved as PNG (default: the data dir)
   parley load-test --url URL       drive a server (http:// or ws://) with --concurrency N clients for
                                    --requests M or --duration 60s (--prompt T | --prompts FILE,
                                    --output results.json, --report report.html)
@@ -64,6 +69,8 @@ Options:
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
       --port N            with serve: port (default 8787; 0 picks a free one)
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)
+      --assistant NAME    the turn goes to this assistant: its instructions, model and tools
+                          (-c goes on with its latest thread)
       --tools A,B         let the model call these tools (or all; see parley tools list)
   -y, --yes               allow tools that ask first (write_file, run_code, MCP); never shell
   -h, --help              show this help

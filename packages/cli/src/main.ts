@@ -87,6 +87,10 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/migrate.js')).runMigrateCommand(parley, args, o);
       case 'route':
         return await (await import('./commands/route.js')).runRouteCommand(parley, args, o);
+      case 'image':
+        return await (await import('./commands/image.js')).runImageCommand(parley, args, o);
+      case 'assistant':
+        return await (await import('./commands/assistant.js')).runAssistantCommand(parley, args, o);
       case 'stats':
         return await (await import('./commands/stats.js')).runStatsCommand(parley, args, o);
       case 'load-test':

@@ -1,7 +1,7 @@
 /** `parley "prompt"`: stream one answer to stdout. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatEvent, MessagePart, Parley, ToolSession } from '@parley/core';
+import type { ChatEvent, Conversation, MessagePart, Parley, ToolSession } from '@parley/core';
 import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
@@ -64,11 +64,13 @@ export async function runOneShot(
         }
       }
     }
-    // The turn is saved as it goes (unless --no-log); -c and --conversation go on with one.
-    const conversation = await cliConversation(parley, args, o);
-    // Tool code (and MCP) loads only when a tool is on: --tools or tools.enabled.
-    if (args.tools?.length || parley.config.tools?.enabled?.length) {
-      tools = await (await import('./tools.js')).cliToolSession(parley, args, o);
+    // The turn is saved as it goes (unless --no-log); -c and --conversation go on with one
+    // (with --assistant, with one of its threads).
+    const { conversation, assistantTools } = await openConversation(parley, args, o, 'cli');
+    // Tool code (and MCP) loads only when a tool is on: --tools, the assistant's or tools.enabled.
+    if (args.tools?.length || assistantTools?.length || parley.config.tools?.enabled?.length) {
+      const { cliConfirmer, cliToolSession } = await import('./tools.js');
+      tools = await cliToolSession(parley, args, o, cliConfirmer(o, args.yes), assistantTools);
     }
     const opts = {
       signal: ac.signal,
@@ -78,6 +80,11 @@ export async function runOneShot(
       ...(args.intent !== undefined ? { intent: args.intent } : {}),
       ...(args.route !== undefined ? { route: args.route } : {}),
     };
+    // Routed to image generation: an image instead of an answer (docs/images.md).
+    if (images.length === 0 && (args.intent !== undefined || (args.route ?? parley.config.router?.enabled))) {
+      const code = await (await import('./commands/image.js')).imageIntent(parley, text, args, o, ac.signal);
+      if (code !== undefined) return code;
+    }
     const events = conversation.send([{ type: 'text', text }, ...images], opts);
     if (args.json) return await printJson(events, o);
     return await printStream(events, o, args);
@@ -85,6 +92,21 @@ export async function runOneShot(
     process.off('SIGINT', onSigint);
     await tools?.close();
   }
+}
+
+/** The conversation of a turn: an assistant's thread with `--assistant`, else the usual one. */
+export async function openConversation(
+  parley: Parley,
+  args: CliArgs,
+  o: Output,
+  source: string,
+): Promise<{ conversation: Conversation; assistantTools: string[] | undefined }> {
+  if (args.assistant === undefined) {
+    return { conversation: await cliConversation(parley, args, o, source), assistantTools: undefined };
+  }
+  const { assistantConversation } = await import('./commands/assistant.js');
+  const { conversation, assistant } = await assistantConversation(parley, args, o, source);
+  return { conversation, assistantTools: assistant.tools };
 }
 
 async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: CliArgs): Promise<number> {

@@ -44,8 +44,10 @@ export async function cliToolSession(
   args: CliArgs,
   o: Output,
   confirm: Confirmer = cliConfirmer(o, args.yes),
+  /** An assistant's tools, used when `--tools` is not given. */
+  assistantTools?: string[],
 ): Promise<ToolSession | undefined> {
-  const enabled = args.tools ?? parley.config.tools?.enabled ?? [];
+  const enabled = args.tools ?? assistantTools ?? parley.config.tools?.enabled ?? [];
   if (enabled.length === 0) return undefined;
   return createToolSession(parley.config, {
     enabled,

@@ -12,6 +12,8 @@ export interface ConversationOptions {
   log?: boolean;
   /** Which front end is talking (`cli`, `tui`, `server`), saved with the conversation. */
   source?: string;
+  /** A new conversation is a thread of this assistant (docs/assistants.md) once it is saved. */
+  assistant?: string;
 }
 
 /** A conversation: the system prompt and history, kept between turns (and saved, see `log`). */
@@ -23,6 +25,8 @@ export class Conversation {
   readonly log: ConversationLog | undefined;
   private readonly savedId: string | undefined;
   private readonly source: string | undefined;
+  /** The assistant a new conversation becomes a thread of (docs/assistants.md). */
+  readonly assistant: string | undefined;
 
   constructor(
     private readonly parley: Parley,
@@ -33,11 +37,13 @@ export class Conversation {
     this.model = opts.model ?? saved?.record.model ?? undefined;
     this.savedId = saved?.record.id;
     this.source = opts.source;
+    this.assistant = opts.assistant;
     if (saved) this.messages.push(...saved.history);
     if (opts.log ?? parley.config.store?.log ?? true) {
       this.log = new ConversationLog(() => parley.store(), {
         conversationId: this.savedId,
         source: opts.source,
+        assistant: opts.assistant,
       });
     }
   }

@@ -51,3 +51,23 @@ export type * from './observability/metrics-sink.js';
 export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
 export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
 export type { PromFamily, PromSample } from './observability/prometheus-text.js';
+export {
+  ASSISTANT_NAME,
+  MAX_INSTRUCTIONS_CHARS,
+  checkAssistant,
+  checkAssistantName,
+  checkAssistantModel,
+  checkAssistantTools,
+  checkInstructions,
+  loadAssistant,
+  openAssistantThread,
+} from './assistants.js';
+export type { AssistantThreadOptions } from './assistants.js';
+export {
+  generateImageFile,
+  imageModelName,
+  IMAGE_PROVIDERS,
+  MAX_IMAGE_PROMPT_CHARS,
+} from './images/generate-image.js';
+export type { GeneratedImage, ImageContext, ImageRequest } from './images/generate-image.js';
+export { imageKind, imagesDir, parseImageSize, pngSize } from './images/image-files.js';

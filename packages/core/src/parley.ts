@@ -46,6 +46,8 @@ import { createLog, logLevelFrom, type Log, type LogLevel } from './observabilit
 import { MetricsFanout, type MetricsSink } from './observability/metrics-sink.js';
 import { observeTurn } from './observability/observe-turn.js';
 
+import type { GeneratedImage, ImageRequest } from './images/generate-image.js';
+
 export interface ParleyOptions {
   /** Settings that win over every other layer (the flags layer). */
   config?: ConfigLayer;
@@ -243,6 +245,13 @@ export class Parley {
       return;
     }
     yield* runTurn(models, request, turnOpts);
+  }
+
+  /** Generate an image and save it (docs/images.md): in the data folder, or `req.output`. */
+  async generateImage(req: ImageRequest): Promise<GeneratedImage> {
+    const { generateImageFile } = await import('./images/generate-image.js');
+    const ctx = { config: this.config, dataDir: this.paths.data, env: this.env, fetch: this.options.fetch };
+    return generateImageFile(req, ctx);
   }
 
   /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */

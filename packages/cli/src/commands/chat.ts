@@ -7,7 +7,7 @@ import { UsageError, type Parley } from '@parley/core';
 import type { CliArgs } from '../args.js';
 import type { Output } from '../output.js';
 import { ChatSession } from '../tui/session.js';
-import { cliConversation } from './history.js';
+import { openConversation } from '../one-shot.js';
 
 export interface ChatIo {
   stdin: NodeJS.ReadStream;
@@ -30,13 +30,13 @@ export async function runChatCommand(
     throw new UsageError('--json, --race, --image and --template go with a one-shot prompt, not parley chat');
   }
   const tty = Boolean(io.stdin.isTTY && io.stdout.isTTY && o.out === process.stdout);
-  const conversation = await cliConversation(parley, args, o, tty ? 'tui' : 'cli');
+  const { conversation, assistantTools } = await openConversation(parley, args, o, tty ? 'tui' : 'cli');
   if (args.model !== undefined) conversation.model = args.model;
   const session = new ChatSession(parley, conversation, tty ? 'tui' : 'cli');
   // Tools (and MCP) load only when one is on: --tools or tools.enabled.
-  if (args.tools?.length || parley.config.tools?.enabled?.length) {
+  if (args.tools?.length || assistantTools?.length || parley.config.tools?.enabled?.length) {
     const { cliConfirmer, cliToolSession } = await import('../tools.js');
-    session.tools = await cliToolSession(parley, args, o, session.confirm);
+    session.tools = await cliToolSession(parley, args, o, session.confirm, assistantTools);
     // Without a terminal the REPL cannot ask: the one-shot's rule (--yes) applies.
     if (!tty) session.confirmer = cliConfirmer(o, args.yes, io.stdin);
     else session.autoYes = args.yes;

@@ -97,6 +97,8 @@ export class ChatSession {
     if (this.conv.system !== undefined) opts.system = this.conv.system;
     if (this.conv.model !== undefined) opts.model = this.conv.model;
     if (this.conv.log === undefined) opts.log = false;
+    // With --assistant, a new thread of the same assistant.
+    if (this.conv.assistant !== undefined) opts.assistant = this.conv.assistant;
     this.conv = this.parley.conversation(opts);
   }
 

@@ -270,6 +270,22 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    // ---- images (docs/images.md) ----
+    /** Image generation: `parley image` and the router's image intent. */
+    images: z
+      .object({
+        /** The image model, `provider:model` (e.g. `openai:gpt-image-1`); none by default. */
+        model: z.string().trim().min(1).optional(),
+        /** The size asked for when none is given, `WIDTHxHEIGHT` (default: the model's). */
+        size: z
+          .string()
+          .regex(/^\d{1,5}x\d{1,5}$/, 'give the size as WIDTHxHEIGHT, e.g. 1024x1024')
+          .optional(),
+        /** Largest image accepted from the provider, in bytes (default 32 MiB). */
+        max_bytes: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -27,6 +27,8 @@ export interface ConversationLogOptions {
   source?: string | undefined;
   /** Least milliseconds between two saves of a streaming reply's text (default 250). */
   checkpointMs?: number;
+  /** The assistant whose thread a new conversation is (docs/assistants.md): bound when created. */
+  assistant?: string | undefined;
 }
 
 /** What one turn is sent with, saved beside it. */
@@ -244,9 +246,13 @@ export class ConversationLog {
         ),
         model: turn.model ?? null,
         system: turn.system ?? null,
-        metadata: this.opts.source ? { source: this.opts.source } : {},
+        metadata: {
+          ...(this.opts.source ? { source: this.opts.source } : {}),
+          ...(this.opts.assistant ? { assistant: this.opts.assistant } : {}),
+        },
       });
       this.id = c.id;
+      if (this.opts.assistant) await store.assistants.bindThread(this.opts.assistant, c.id);
       for (const m of turn.history ?? []) {
         await store.messages.append(c.id, { role: m.role, parts: toStoredParts(m.content) });
       }
