@@ -51,3 +51,14 @@ export type * from './observability/metrics-sink.js';
 export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
 export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
 export type { PromFamily, PromSample } from './observability/prometheus-text.js';
+// Documents: reading files into text (attachments and collections share it).
+export type * from './documents/types.js';
+export {
+  DocumentRefusedError,
+  detectKind,
+  extractBytes,
+  extractFile,
+  formatBytes,
+  READABLE_KINDS,
+} from './documents/extract.js';
+export type { DetectedKind, ExtractOptions, RefusalCode } from './documents/extract.js';
