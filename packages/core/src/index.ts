@@ -62,3 +62,24 @@ export {
   READABLE_KINDS,
 } from './documents/extract.js';
 export type { DetectedKind, ExtractOptions, RefusalCode } from './documents/extract.js';
+export {
+  attachDocuments,
+  attachForModel,
+  attachmentSettings,
+  checkAttachmentLimits,
+  inlineText,
+  withAttachedParts,
+} from './documents/attach.js';
+export type {
+  AttachmentInfo,
+  AttachmentSettings,
+  AttachOptions,
+  AttachResult,
+  AttachTurnOptions,
+  ContextFormatter,
+  Retriever,
+} from './documents/attach.js';
+export { expandFilePaths, isGlob } from './documents/file-paths.js';
+export type { ExpandOptions, FileToRead } from './documents/file-paths.js';
+export { readAttachmentFiles } from './documents/read-files.js';
+export type { ReadFilesOptions } from './documents/read-files.js';

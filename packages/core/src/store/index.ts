@@ -3,7 +3,14 @@ export type * from './types.js';
 export type * from './conversation-store.js';
 export { ConflictError, NotFoundError, StoreError } from './store-errors.js';
 export { newId, ID_PATTERN } from './ids.js';
-export { toStoredParts, toMessageParts, partsText, toChatHistory } from './parts.js';
+export {
+  toStoredParts,
+  toMessageParts,
+  partsText,
+  toChatHistory,
+  typedText,
+  partsAttachments,
+} from './parts.js';
 export { SqliteConversationStore } from './sqlite/sqlite-conversation-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-conversation-store.js';
 export { SCHEMA_VERSION } from './sqlite/schema.js';
