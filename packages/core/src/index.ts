@@ -51,3 +51,14 @@ export type * from './observability/metrics-sink.js';
 export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
 export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
 export type { PromFamily, PromSample } from './observability/prometheus-text.js';
+export type * from './documents/types.js';
+export { chunkDocument, DEFAULT_CHUNK_TOKENS, DEFAULT_CHUNK_OVERLAP } from './documents/chunk.js';
+export type { ChunkOptions } from './documents/chunk.js';
+export {
+  retrieveFromDocuments,
+  formatContext,
+  formatLocation,
+  documentLexicalEncoder,
+  DEFAULT_TOP_K,
+} from './documents/retrieve.js';
+export type { RetrieveOptions } from './documents/retrieve.js';
