@@ -62,3 +62,13 @@ export {
   DEFAULT_TOP_K,
 } from './documents/retrieve.js';
 export type { RetrieveOptions } from './documents/retrieve.js';
+// Documents: reading files into text (attachments and collections share it).
+export {
+  DocumentRefusedError,
+  detectKind,
+  extractBytes,
+  extractFile,
+  formatBytes,
+  READABLE_KINDS,
+} from './documents/extract.js';
+export type { DetectedKind, ExtractOptions, RefusalCode } from './documents/extract.js';
