@@ -10,6 +10,7 @@ import type { StoredPart } from '../../packages/core/src/store/types.js';
 import { ParleyError } from '../../packages/core/src/errors.js';
 import { ConflictError, NotFoundError } from '../../packages/core/src/store/store-errors.js';
 import { runCacheAndRequestConformance } from './cache-requests.case.js';
+import { runCollectionConformance } from './collections.case.js';
 import { runSearchConformance } from './search.case.js';
 import { runSessionConformance } from './sessions.case.js';
 
@@ -28,6 +29,8 @@ export interface StoreFactory {
   name: string;
   /** A new, empty store using `now` for record times. */
   open(now: () => number): Promise<ConversationStore>;
+  /** False for a store that refuses collections with `UnsupportedError` (PostgreSQL, for now). */
+  collections?: boolean;
   /** Called after each test, once its stores are closed. */
   cleanup?(): Promise<void> | void;
 }
@@ -255,6 +258,7 @@ export function runStoreConformance(factory: StoreFactory): void {
 
     runSearchConformance(fx);
     runSessionConformance(fx);
+    runCollectionConformance(fx, { supported: factory.collections !== false });
     runCacheAndRequestConformance(fx);
 
     it('fails with a store error after close, and closing twice is harmless', async () => {

@@ -51,8 +51,18 @@ export type * from './observability/metrics-sink.js';
 export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
 export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
 export type { PromFamily, PromSample } from './observability/prometheus-text.js';
-// Documents: reading files into text (attachments and collections share it).
 export type * from './documents/types.js';
+export { chunkDocument, DEFAULT_CHUNK_TOKENS, DEFAULT_CHUNK_OVERLAP } from './documents/chunk.js';
+export type { ChunkOptions } from './documents/chunk.js';
+export {
+  retrieveFromDocuments,
+  formatContext,
+  formatLocation,
+  documentLexicalEncoder,
+  DEFAULT_TOP_K,
+} from './documents/retrieve.js';
+export type { RetrieveOptions } from './documents/retrieve.js';
+// Documents: reading files into text (attachments and collections share it).
 export {
   DocumentRefusedError,
   detectKind,

@@ -10,6 +10,7 @@
  *   existing record throw `NotFoundError`. An id that exists already throws `ConflictError`.
  * - Lists are newest first unless said otherwise; messages are in conversation order.
  */
+import type { CollectionRepository } from './collections.js';
 import type {
   CacheEntry,
   CacheCounts,
@@ -156,6 +157,8 @@ export interface ConversationStore {
   readonly memory: MemoryRepository;
   readonly cache: CacheEntryRepository;
   readonly requests: RequestLogRepository;
+  /** Document collections (PostgreSQL: every call rejects with `UnsupportedError`). */
+  readonly collections: CollectionRepository;
   /** Full-text search over message text, best matches first. */
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
   /**

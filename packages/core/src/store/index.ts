@@ -1,7 +1,8 @@
 /** The conversation store: history, sessions, memory, cache entries and request timings. */
 export type * from './types.js';
 export type * from './conversation-store.js';
-export { ConflictError, NotFoundError, StoreError } from './store-errors.js';
+export type * from './collections.js';
+export { ConflictError, NotFoundError, StoreError, UnsupportedError } from './store-errors.js';
 export { newId, ID_PATTERN } from './ids.js';
 export {
   toStoredParts,

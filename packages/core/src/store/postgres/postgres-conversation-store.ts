@@ -11,6 +11,7 @@ import type { ConversationStore } from '../conversation-store.js';
 import { StoreError } from '../store-errors.js';
 import type { SearchHit, SearchOptions } from '../types.js';
 import { PgCacheEntries } from './cache-entries.js';
+import { PgCollections } from './collections.js';
 import { PgConversations, PgMessages } from './conversations.js';
 import { pgMigrate, pgSchemaVersion, type MigrationResult } from './migrate.js';
 import {
@@ -67,6 +68,8 @@ export class PostgresConversationStore implements ConversationStore {
   readonly memory: PgMemory;
   readonly cache: PgCacheEntries;
   readonly requests: PgRequests;
+  /** Not supported on PostgreSQL yet: every call rejects with `UnsupportedError`. */
+  readonly collections = new PgCollections();
   /** The URL with its password hidden. */
   readonly displayUrl: string;
   /** What the migrations did when this store connected (with `migrate: true`). */

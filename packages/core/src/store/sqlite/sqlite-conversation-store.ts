@@ -10,6 +10,7 @@ import type { ConversationStore } from '../conversation-store.js';
 import { StoreError } from '../store-errors.js';
 import type { SearchHit, SearchOptions } from '../types.js';
 import { SqliteCacheEntries } from './cache-entries.js';
+import { SqliteCollections } from './collections.js';
 import { SqliteConversations, SqliteMessages } from './conversations.js';
 import { migrate, type MigrationResult } from './migrate.js';
 import { SqliteRequests } from './requests.js';
@@ -36,6 +37,7 @@ export class SqliteConversationStore implements ConversationStore {
   readonly memory: SqliteMemory;
   readonly cache: SqliteCacheEntries;
   readonly requests: SqliteRequests;
+  readonly collections: SqliteCollections;
   /** What the migrations did when this store opened. */
   readonly migration: MigrationResult;
   private readonly ctx: SqliteContext;
@@ -53,6 +55,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.memory = new SqliteMemory(this.ctx);
     this.cache = new SqliteCacheEntries(this.ctx);
     this.requests = new SqliteRequests(this.ctx);
+    this.collections = new SqliteCollections(this.ctx);
   }
 
   /**
