@@ -284,14 +284,20 @@ export class Parley {
     return attachForModel(await this.model(opts.model, opts.signal), docs, {
       question: opts.question,
       settings: attachmentSettings(this.config),
-      retrieve: await this.attachmentRetrieval(),
+      retrieval: () => this.attachmentRetrieval(),
       signal: opts.signal,
     });
   }
 
-  /** Retrieval for attachments too large to go whole; undefined while there is none. */
-  private attachmentRetrieval(): Promise<{ retrieve: Retriever; format: ContextFormatter } | undefined> {
-    return Promise.resolve(undefined);
+  /** Retrieval for attachments too large to go whole: chunked and searched for this one turn. */
+  private async attachmentRetrieval(): Promise<{ retrieve: Retriever; format: ContextFormatter }> {
+    // Loaded only when a file is too large to go whole.
+    const { retrieveFromDocuments, formatContext } = await import('./documents/retrieve.js');
+    return {
+      retrieve: (question, docs, o) =>
+        retrieveFromDocuments(question, docs, o.signal ? { k: o.k, signal: o.signal } : { k: o.k }),
+      format: formatContext,
+    };
   }
 
   /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */

@@ -126,13 +126,20 @@ describe('/attach', () => {
     expect((await say(s, 'hi')).out).toBe('hi');
   });
 
-  it('a file too large for the model context is an error of the turn, not a crash', async () => {
-    const { s, work } = setup({ attachments: { inline_fraction: 0.00001 } });
-    writeFileSync(path.join(work, 'long.md'), 'word '.repeat(400));
+  it('a file too large for the model context goes through retrieval, with a notice', async () => {
+    const { s, work } = setup({ attachments: { inline_fraction: 0.0001 } });
+    const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} talks about gardening and soil.`);
+    filler.splice(31, 0, 'The launch code for the rocket is Bluebird.');
+    writeFileSync(path.join(work, 'long.md'), filler.join('\n\n'));
     await runSlash(s, '/attach long.md', 'tui');
-    const r = await say(s, 'Summarise');
-    expect(r.out).toBe('');
-    expect(r.errors).toEqual([expect.stringMatching(/^too_large: long\.md: it is about \d+ tokens/)]);
+    const r = await say(s, 'What is the launch code for the rocket?');
+    expect(r.errors).toEqual([]);
+    expect(r.notices).toEqual([
+      expect.stringMatching(/^long\.md is too large to send whole .*closest to the question/),
+    ]);
+    expect(r.out).toMatch(/^<file path="long\.md" kind="markdown" excerpts="\d+">/);
+    expect(r.out).toContain('The launch code for the rocket is Bluebird.');
+    expect(r.out).not.toContain('Paragraph 59 talks');
     // The chat goes on.
     expect((await say(s, 'still here?')).out).toBe('still here?');
   });

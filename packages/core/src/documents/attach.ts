@@ -66,8 +66,8 @@ export interface AttachOptions {
   contextWindow: number | undefined;
   settings: AttachmentSettings;
   countTokens?: ((text: string) => Promise<number>) | undefined;
-  /** Without one, a file too large to go whole is refused. */
-  retrieve?: { retrieve: Retriever; format: ContextFormatter } | undefined;
+  /** Loads retrieval (only when a file is too large to go whole); without it such a file is refused. */
+  retrieval?: (() => Promise<{ retrieve: Retriever; format: ContextFormatter }>) | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -186,8 +186,7 @@ export async function attachDocuments(
   }
   const notices: NoticeEvent[] = [];
   if (large.length > 0) {
-    const retrieve = opts.retrieve;
-    if (!retrieve) {
+    if (!opts.retrieval) {
       const first = large[0] as (typeof large)[number];
       throw new DocumentRefusedError(
         'too_large',
@@ -195,17 +194,15 @@ export async function attachDocuments(
         `it is about ${first.tokens} tokens, more than the ${Math.max(budget, 0)} this model's context leaves for attachments, and retrieval is not available`,
       );
     }
-    const chunks = await retrieve.retrieve(
-      opts.question,
-      large.map((l) => l.doc),
-      { k: opts.settings.retrievalK, signal: opts.signal },
-    );
-    for (const l of large) {
-      const mine = fitChunks(
-        chunks.filter((c) => c.path === l.doc.path),
-        budget,
-        opts.settings.retrievalK,
-      );
+    const retrieve = await opts.retrieval();
+    // Each large file gets its own search and an equal share of what the budget has left.
+    for (const [i, l] of large.entries()) {
+      const share = Math.floor(Math.max(budget, 0) / (large.length - i));
+      const chunks = await retrieve.retrieve(opts.question, [l.doc], {
+        k: opts.settings.retrievalK,
+        signal: opts.signal,
+      });
+      const mine = fitChunks(chunks, share, opts.settings.retrievalK);
       const { text: context, citations } = retrieve.format(mine);
       const text = `${openTag(l.doc, { excerpts: String(mine.length) })}\n${body(context.replace(/\n+$/, ''))}\n</file>\n\n`;
       const tokens = await count(text);
@@ -214,11 +211,15 @@ export async function attachDocuments(
       info.citations = citations;
       slots[l.index] = { type: 'text', text, attachment: info };
       infos[l.index] = info;
+      const n = mine.length;
       notices.push({
         type: 'notice',
         level: 'info',
         code: 'attachment_retrieval',
-        message: `${l.doc.path} is too large to send whole (about ${l.tokens} tokens): the ${mine.length} passage${mine.length === 1 ? '' : 's'} closest to the question go with it instead`,
+        message:
+          n === 0
+            ? `${l.doc.path} is too large to send whole (about ${l.tokens} tokens) and no passage of it matches the question: only its name goes with it`
+            : `${l.doc.path} is too large to send whole (about ${l.tokens} tokens): the ${n} passage${n === 1 ? '' : 's'} closest to the question go with it instead`,
       });
     }
   }
