@@ -202,7 +202,7 @@ export async function attachDocuments(
         k: opts.settings.retrievalK,
         signal: opts.signal,
       });
-      const mine = fitChunks(chunks, share, opts.settings.retrievalK);
+      const mine = await fitChunks(chunks, share, opts.settings.retrievalK, count);
       const { text: context, citations } = retrieve.format(mine);
       const text = `${openTag(l.doc, { excerpts: String(mine.length) })}\n${body(context.replace(/\n+$/, ''))}\n</file>\n\n`;
       const tokens = await count(text);
@@ -230,14 +230,20 @@ export async function attachDocuments(
   };
 }
 
-/** The best passages that fit what is left of the budget (at least one). */
-function fitChunks(chunks: RetrievedChunk[], budget: number, k: number): RetrievedChunk[] {
+/** The best passages that fit what is left of the budget (at least one), counted as the model counts. */
+async function fitChunks(
+  chunks: RetrievedChunk[],
+  budget: number,
+  k: number,
+  count: (text: string) => Promise<number>,
+): Promise<RetrievedChunk[]> {
   const best = [...chunks].sort((a, b) => b.score - a.score).slice(0, k);
   const out: RetrievedChunk[] = [];
-  let used = 0;
+  // The header and the numbering around the passages.
+  let used = 48;
   for (const c of best) {
-    const t = c.tokens > 0 ? c.tokens : estimateTokens(c.text);
-    if (out.length > 0 && used + t > budget) break;
+    const t = (await count(c.text)) + 12;
+    if (out.length > 0 && used + t > budget) continue;
     out.push(c);
     used += t;
   }
