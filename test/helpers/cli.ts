@@ -17,6 +17,8 @@ export interface RunResult {
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
+  /** The folder to run in (default: this process's). */
+  cwd?: string;
   /** Called with the child once it is running. */
   onSpawn?: (child: ChildProcess) => void;
   timeoutMs?: number;
@@ -44,6 +46,7 @@ export function runParley(args: string[], opts: RunOptions = {}): Promise<RunRes
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PARLEY_BIN, ...args], {
       env: cleanEnv(opts.env),
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -40,7 +40,7 @@ describe('keys', () => {
 describe('images', () => {
   it('attaches a picked image and sends it with the text envelope', async () => {
     const { page } = await open();
-    await page.setInputFiles('#image', { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
+    await page.setInputFiles('#file', { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
     await page.waitForSelector('#attachments img[alt="attached image dot.png"]');
     expect(await page.getByRole('button', { name: 'Remove dot.png' }).count()).toBe(1);
 
@@ -52,19 +52,10 @@ describe('images', () => {
     expect(await page.locator('#attachments li').count()).toBe(0);
   });
 
-  it('refuses a file that is not an image, and shows a model error in the reply', async () => {
+  it('shows a model error in the reply when the model takes no images', async () => {
     const { page } = await open();
-    await page.setInputFiles('#image', {
-      name: 'notes.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from('hi'),
-    });
-    await page.waitForSelector('#status[data-kind="error"]');
-    expect(await page.textContent('#status')).toContain('notes.txt: only PNG, JPEG, GIF and WebP');
-    expect(await page.locator('#attachments li').count()).toBe(0);
-
     // stories260K takes no images: the turn ends with the model's error, shown as an alert.
-    await page.setInputFiles('#image', { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
+    await page.setInputFiles('#file', { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
     await page.waitForSelector('#attachments img');
     await send(page, 'Describe it');
     await waitTurnEnd(page, 'error');

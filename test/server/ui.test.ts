@@ -44,7 +44,7 @@ describe('the page', () => {
     for (const label of ['Model', 'Message', 'Max tokens', 'Temperature', 'System prompt']) {
       await expect(page.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
     }
-    for (const name of ['New chat', 'Attach image', 'Send', 'Stop']) {
+    for (const name of ['New chat', 'Attach files', 'Send', 'Stop']) {
       await expect(page.getByRole('button', { name, exact: true }).count()).resolves.toBe(1);
     }
     expect(await page.getAttribute('#status', 'role')).toBe('status');

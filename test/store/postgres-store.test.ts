@@ -30,6 +30,7 @@ describe.skipIf(POSTGRES_SKIP_REASON !== undefined)('the PostgreSQL store', () =
 
   runStoreConformance({
     name: 'postgres',
+    collections: false,
     open: async (now) => PostgresConversationStore.open({ url: await cluster.createDatabase(TEMPLATE), now }),
   });
 

@@ -11,6 +11,7 @@ import { ParleyError } from '../../packages/core/src/errors.js';
 import { ConflictError, NotFoundError } from '../../packages/core/src/store/store-errors.js';
 import { runAssistantConformance } from './assistants.case.js';
 import { runCacheAndRequestConformance } from './cache-requests.case.js';
+import { runCollectionConformance } from './collections.case.js';
 import { runSearchConformance } from './search.case.js';
 import { runSessionConformance } from './sessions.case.js';
 
@@ -29,6 +30,8 @@ export interface StoreFactory {
   name: string;
   /** A new, empty store using `now` for record times. */
   open(now: () => number): Promise<ConversationStore>;
+  /** False for a store that refuses collections with `UnsupportedError` (PostgreSQL, for now). */
+  collections?: boolean;
   /** Called after each test, once its stores are closed. */
   cleanup?(): Promise<void> | void;
 }
@@ -256,6 +259,7 @@ export function runStoreConformance(factory: StoreFactory): void {
 
     runSearchConformance(fx);
     runSessionConformance(fx);
+    runCollectionConformance(fx, { supported: factory.collections !== false });
     runCacheAndRequestConformance(fx);
     runAssistantConformance(fx);
 

@@ -30,6 +30,8 @@ export interface CliArgs {
   flags: ConfigLayer;
   model: string | undefined;
   images: string[];
+  /** `-f/--file PATH` (repeatable; folders and globs allowed): files attached to the prompt. */
+  files: string[];
   race: string[] | undefined;
   json: boolean;
   stream: boolean;
@@ -104,6 +106,7 @@ const OPTIONS = {
   template: { type: 'string' },
   vars: { type: 'string' },
   image: { type: 'string', short: 'i', multiple: true },
+  file: { type: 'string', short: 'f', multiple: true },
   stream: { type: 'boolean' },
   'no-stream': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -280,6 +283,13 @@ export function parseCli(argv: string[]): CliArgs {
   if (v.assistant !== undefined && v.assistant.trim() === '') {
     throw new UsageError('--assistant needs the name of an assistant (parley assistant list)');
   }
+  if (v.file !== undefined && command !== 'prompt') {
+    throw new UsageError(
+      command === 'chat'
+        ? '--file goes with a prompt; in the chat, use /attach PATH'
+        : '--file goes with a prompt',
+    );
+  }
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -289,6 +299,7 @@ export function parseCli(argv: string[]): CliArgs {
     flags,
     model: v.model,
     images: v.image ?? [],
+    files: v.file ?? [],
     race,
     json: v.json === true,
     stream: v['no-stream'] !== true,

@@ -35,6 +35,7 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
       args.prompt === undefined &&
       args.template === undefined &&
       args.images.length === 0 &&
+      args.files.length === 0 &&
       o.out === process.stdout &&
       process.stdin.isTTY &&
       process.stdout.isTTY

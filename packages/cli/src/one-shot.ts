@@ -1,8 +1,25 @@
 /** `parley "prompt"`: stream one answer to stdout. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatEvent, Conversation, MessagePart, Parley, ToolSession } from '@parley/core';
-import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
+import type {
+  AttachmentInfo,
+  ChatEvent,
+  Conversation,
+  ExtractedDocument,
+  MessagePart,
+  Parley,
+  ToolSession,
+} from '@parley/core';
+import {
+  EXIT,
+  StreamError,
+  UsageError,
+  attachmentSettings,
+  collectTurn,
+  modelLabel,
+  partsAttachments,
+  readAttachmentFiles,
+} from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
 import { templatePrompt } from './commands/template.js';
@@ -42,6 +59,11 @@ export async function runOneShot(
   const piped = await readStdin(stdin);
   const text = buildPrompt(await templatePrompt(parley, args), piped, parley.config.max_input_chars);
   const images = await Promise.all(args.images.map(readImage));
+  // -f: every file is read (and any refusal reported) before a model is loaded.
+  const files: ExtractedDocument[] =
+    args.files.length > 0
+      ? await readAttachmentFiles(args.files, { settings: attachmentSettings(parley.config) })
+      : [];
 
   const ac = new AbortController();
   let interrupts = 0;
@@ -79,6 +101,7 @@ export async function runOneShot(
       ...(tools ? { tools } : {}),
       ...(args.intent !== undefined ? { intent: args.intent } : {}),
       ...(args.route !== undefined ? { route: args.route } : {}),
+      ...(files.length > 0 ? { attachments: files } : {}),
     };
     // Routed to image generation: an image instead of an answer (docs/images.md).
     if (images.length === 0 && (args.intent !== undefined || (args.route ?? parley.config.router?.enabled))) {
@@ -86,7 +109,12 @@ export async function runOneShot(
       if (code !== undefined) return code;
     }
     const events = conversation.send([{ type: 'text', text }, ...images], opts);
-    if (args.json) return await printJson(events, o);
+    if (args.json) {
+      // What the model was given of each file, from the user's message as it was sent.
+      const attached = (): AttachmentInfo[] =>
+        partsAttachments(conversation.messages.findLast((m) => m.role === 'user')?.content ?? []);
+      return await printJson(events, o, files.length > 0 ? attached : undefined);
+    }
     return await printStream(events, o, args);
   } finally {
     process.off('SIGINT', onSigint);
@@ -179,7 +207,11 @@ function shorten(s: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<number> {
+async function printJson(
+  events: AsyncIterable<ChatEvent>,
+  o: Output,
+  attachments?: () => AttachmentInfo[],
+): Promise<number> {
   const calls: { id: string; name: string; args: unknown; result?: unknown; is_error?: boolean }[] = [];
   async function* tap(): AsyncIterable<ChatEvent> {
     for await (const e of events) {
@@ -203,6 +235,7 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       notices: r.notices,
       cached: r.cached,
       ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      ...(attachments ? { attachments: attachments() } : {}),
       ...(r.route
         ? { route: { intent: r.route.intent, strategy: r.route.strategy, scores: r.route.scores } }
         : {}),

@@ -8,6 +8,7 @@
  * - When `signal` aborts, upstream work (the HTTP request, llama.cpp generation) stops and
  *   the stream ends with `interrupted` carrying the partial text.
  */
+import type { AttachmentInfo } from './documents/attach.js';
 import type { ChatEvent } from './events.js';
 
 export const CHAT_MODEL_SPEC_VERSION = 'v1' as const;
@@ -15,6 +16,8 @@ export const CHAT_MODEL_SPEC_VERSION = 'v1' as const;
 export interface TextPart {
   type: 'text';
   text: string;
+  /** Set when the text carries an attached file (between its delimiters): what was given of it. */
+  attachment?: AttachmentInfo | undefined;
 }
 export interface ImagePart {
   type: 'image';

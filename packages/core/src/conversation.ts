@@ -1,5 +1,7 @@
 /** Conversations: a system prompt and a history kept between turns, saved as they happen. */
 import type { ChatMessage, MessagePart } from './chat-model.js';
+import { messageText } from './chat-model.js';
+import { ParleyError, describeError } from './errors.js';
 import type { ChatEvent } from './events.js';
 import type { Parley, StreamOptions } from './parley.js';
 import { ConversationLog, type SavedConversation } from './store/conversation-log.js';
@@ -58,10 +60,31 @@ export class Conversation {
     content: string | MessagePart[],
     opts: Omit<StreamOptions, 'system'> = {},
   ): AsyncIterable<ChatEvent> {
-    const parts: MessagePart[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+    let parts: MessagePart[] = typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+    const { attachments, ...rest } = opts;
+    if (attachments?.length) {
+      // The files join the user's message before it is saved: history holds what the model saw.
+      try {
+        const attached = await this.parley.attach(attachments, {
+          question: messageText({ role: 'user', content: parts }),
+          model: opts.model ?? this.model ?? opts.race?.[0],
+          signal: opts.signal,
+        });
+        parts = [...attached.parts, ...parts];
+        yield* attached.notices;
+      } catch (e) {
+        yield {
+          type: 'error',
+          error: ParleyError.is(e)
+            ? e.toInfo()
+            : { code: 'runtime', message: describeError(e), retryable: false },
+        };
+        return;
+      }
+    }
     this.messages.push({ role: 'user', content: parts });
     let text = '';
-    const streamOpts: StreamOptions = { ...opts };
+    const streamOpts: StreamOptions = { ...rest };
     if (this.source !== undefined) streamOpts.source ??= this.source;
     if (this.system !== undefined) streamOpts.system = this.system;
     if (opts.model ?? this.model) streamOpts.model = (opts.model ?? this.model) as string;

@@ -10,6 +10,8 @@ const MARKER = Symbol.for('parley.error');
 export interface ParleyErrorOptions {
   cause?: unknown;
   retryable?: boolean;
+  /** The user's input was at fault (a refused file, say): exit 2 whatever the code. */
+  userInput?: boolean;
 }
 
 export class ParleyError extends Error {
@@ -17,12 +19,15 @@ export class ParleyError extends Error {
   /** Stable machine-readable code. */
   readonly code: string;
   readonly retryable: boolean;
+  /** The user's input was at fault: the CLI exits 2, as for a usage error. */
+  readonly userInput: boolean;
 
   constructor(code: string, message: string, options: ParleyErrorOptions = {}) {
     super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.userInput = options.userInput ?? false;
   }
 
   static is(e: unknown): e is ParleyError {
@@ -145,7 +150,7 @@ const PROVIDER_CODES = new Set([
 /** The process exit code for an error (0 ok, 1 runtime, 2 usage, 3 provider or auth, 130 interrupted). */
 export function exitCodeFor(e: unknown): number {
   if (ParleyError.is(e)) {
-    if (e.code === 'usage' || e.code === 'config') return EXIT.usage;
+    if (e.code === 'usage' || e.code === 'config' || e.userInput) return EXIT.usage;
     if (e instanceof ProviderError || PROVIDER_CODES.has(e.code)) return EXIT.provider;
     if (e.code === 'interrupted') return EXIT.interrupted;
     return EXIT.runtime;

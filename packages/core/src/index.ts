@@ -71,3 +71,45 @@ export {
 } from './images/generate-image.js';
 export type { GeneratedImage, ImageContext, ImageRequest } from './images/generate-image.js';
 export { imageKind, imagesDir, parseImageSize, pngSize } from './images/image-files.js';
+export type * from './documents/types.js';
+export { chunkDocument, DEFAULT_CHUNK_TOKENS, DEFAULT_CHUNK_OVERLAP } from './documents/chunk.js';
+export type { ChunkOptions } from './documents/chunk.js';
+export {
+  retrieveFromDocuments,
+  formatContext,
+  formatLocation,
+  documentLexicalEncoder,
+  DEFAULT_TOP_K,
+} from './documents/retrieve.js';
+export type { RetrieveOptions } from './documents/retrieve.js';
+// Documents: reading files into text (attachments and collections share it).
+export {
+  DocumentRefusedError,
+  detectKind,
+  extractBytes,
+  extractFile,
+  formatBytes,
+  READABLE_KINDS,
+} from './documents/extract.js';
+export type { DetectedKind, ExtractOptions, RefusalCode } from './documents/extract.js';
+export {
+  attachDocuments,
+  attachForModel,
+  attachmentSettings,
+  checkAttachmentLimits,
+  inlineText,
+  withAttachedParts,
+} from './documents/attach.js';
+export type {
+  AttachmentInfo,
+  AttachmentSettings,
+  AttachOptions,
+  AttachResult,
+  AttachTurnOptions,
+  ContextFormatter,
+  Retriever,
+} from './documents/attach.js';
+export { expandFilePaths, isGlob } from './documents/file-paths.js';
+export type { ExpandOptions, FileToRead } from './documents/file-paths.js';
+export { readAttachmentFiles } from './documents/read-files.js';
+export type { ReadFilesOptions } from './documents/read-files.js';

@@ -23,14 +23,24 @@ import {
 import type { ResponseCacheStore } from './cache/response-cache-store.js';
 import { storeCacheBacking } from './cache/store-backing.js';
 import type { ChatModel, ChatRequest } from './chat-model.js';
-import { userText } from './chat-model.js';
+import { messageText, userText } from './chat-model.js';
+import {
+  attachForModel,
+  attachmentSettings,
+  withAttachedParts,
+  type AttachResult,
+  type AttachTurnOptions,
+  type ContextFormatter,
+  type Retriever,
+} from './documents/attach.js';
+import type { ExtractedDocument } from './documents/types.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { ParleyPaths } from './config/paths.js';
 import type { ConfigLayer, ParleyConfig } from './config/schema.js';
 import { runTurn, type TurnOptions } from './engine/turn.js';
 import { runToolLoop, type ToolLoopOptions } from './tools/loop.js';
-import type { ChatEvent } from './events.js';
-import { ParleyError } from './errors.js';
+import type { ChatEvent, ErrorInfo } from './events.js';
+import { ParleyError, describeError } from './errors.js';
 import { collectTurn, type ChatResult } from './collect-turn.js';
 import { Conversation, type ConversationOptions } from './conversation.js';
 import { LocalEngine, type LocalEngineOptions } from './local/local-engine.js';
@@ -107,6 +117,11 @@ export interface StreamOptions {
   requestId?: string;
   /** Which front end sent the turn (`cli`, `ws`, `openai`, …), logged with its start. */
   source?: string;
+  /**
+   * Files that go with the last user message (read with `extractFile` or `readAttachmentFiles`):
+   * whole when they fit, else through retrieval, with a `notice` (see {@link Parley.attach}).
+   */
+  attachments?: ExtractedDocument[] | undefined;
 }
 
 export class Parley {
@@ -196,7 +211,23 @@ export class Parley {
 
   private async *run(input: string | ChatRequest, opts: StreamOptions): AsyncIterable<ChatEvent> {
     const c = this.config;
-    const base: ChatRequest = typeof input === 'string' ? { messages: [userText(input)] } : input;
+    let base: ChatRequest = typeof input === 'string' ? { messages: [userText(input)] } : input;
+    if (opts.attachments?.length) {
+      const last = base.messages.at(-1);
+      let attached: AttachResult;
+      try {
+        attached = await this.attach(opts.attachments, {
+          question: last ? messageText(last) : '',
+          model: opts.model ?? opts.race?.[0],
+          signal: opts.signal,
+        });
+      } catch (e) {
+        yield { type: 'error', error: errorInfo(e) };
+        return;
+      }
+      yield* attached.notices;
+      base = { ...base, messages: withAttachedParts(base.messages, attached.parts) };
+    }
     const request: ChatRequest = {
       ...base,
       system: opts.system ?? base.system ?? c.system,
@@ -219,10 +250,7 @@ export class Parley {
       const names = opts.race?.length ? opts.race : [model, ...(opts.fallback ?? c.fallback)];
       models = await Promise.all(names.map((n) => this.model(n, opts.signal)));
     } catch (e) {
-      yield {
-        type: 'error',
-        error: ParleyError.is(e) ? e.toInfo() : { code: 'runtime', message: String(e), retryable: false },
-      };
+      yield { type: 'error', error: errorInfo(e) };
       return;
     }
     const cacheMode = cacheModeFor(cacheSettings(c), opts.cache);
@@ -252,6 +280,33 @@ export class Parley {
     const { generateImageFile } = await import('./images/generate-image.js');
     const ctx = { config: this.config, dataDir: this.paths.data, env: this.env, fetch: this.options.fetch };
     return generateImageFile(req, ctx);
+  }
+
+  /**
+   * Decide how files go with a turn to `model`: whole while they fit `attachments.inline_fraction`
+   * of its context window, the rest through retrieval (the passages closest to the question).
+   * The parts go before the user's text; each `notice` names a file sent through retrieval.
+   *
+   * @throws DocumentRefusedError when the files break a limit of `[attachments]`
+   */
+  async attach(docs: ExtractedDocument[], opts: AttachTurnOptions): Promise<AttachResult> {
+    return attachForModel(await this.model(opts.model, opts.signal), docs, {
+      question: opts.question,
+      settings: attachmentSettings(this.config),
+      retrieval: () => this.attachmentRetrieval(),
+      signal: opts.signal,
+    });
+  }
+
+  /** Retrieval for attachments too large to go whole: chunked and searched for this one turn. */
+  private async attachmentRetrieval(): Promise<{ retrieve: Retriever; format: ContextFormatter }> {
+    // Loaded only when a file is too large to go whole.
+    const { retrieveFromDocuments, formatContext } = await import('./documents/retrieve.js');
+    return {
+      retrieve: (question, docs, o) =>
+        retrieveFromDocuments(question, docs, o.signal ? { k: o.k, signal: o.signal } : { k: o.k }),
+      format: formatContext,
+    };
   }
 
   /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */
@@ -331,6 +386,10 @@ export class Parley {
     await this.engine.dispose();
     if (!this.options.log) this.log.close();
   }
+}
+
+function errorInfo(e: unknown): ErrorInfo {
+  return ParleyError.is(e) ? e.toInfo() : { code: 'runtime', message: describeError(e), retryable: false };
 }
 
 /** A model name as logs and metrics show it: a GGUF path as `local:NAME`, never the path. */

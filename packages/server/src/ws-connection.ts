@@ -19,6 +19,7 @@ import {
   type Mode,
   type TextMessage,
 } from './ws-protocol.js';
+import { readWsAttachments } from './ws-attachments.js';
 import { historyItems, type SessionRecord } from './ws-session.js';
 import { startWsTurn, type RunningTurn } from './ws-turn.js';
 
@@ -199,7 +200,8 @@ export class WsConnection {
       );
     }
     const images = msg.images ?? [];
-    if (msg.text.trim() === '' && images.length === 0)
+    const files = msg.attachments ?? [];
+    if (msg.text.trim() === '' && images.length === 0 && files.length === 0)
       throw new ProtocolError('bad_request', 'text: must not be empty');
     const limit = this.hub.parley.config.max_input_chars;
     if (msg.text.length > limit) {
@@ -225,6 +227,7 @@ export class WsConnection {
         data: new Uint8Array(Buffer.from(img.data, 'base64')),
       });
     }
+    const attachments = files.length > 0 ? await readWsAttachments(files, this.hub.parley.config) : [];
     const user: ChatMessage = { role: 'user', content };
     const id = msg.id ?? `t${++this.turns}`;
     this.send({ type: 'turn', turn: id, model: modelId });
@@ -236,6 +239,7 @@ export class WsConnection {
       modelName,
       modelId,
       user,
+      attachments,
       confirm: (q, signal) => this.askClient(id, q, signal),
     });
   }

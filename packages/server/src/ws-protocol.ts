@@ -57,11 +57,30 @@ const Image = z.object({
 
 const Hello = z.object({ type: z.literal('hello'), session: Id.optional() });
 
+/** A file attached to a `text` turn: its name (which decides its kind) and its bytes in base64. */
+const Attachment = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(255)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f/\\]+$/, 'a file name, without folders or control characters'),
+    data: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
+      .refine((d) => d.length % 4 === 0, 'must be base64 (its length is not a multiple of 4)'),
+    media_type: z.string().max(255).optional(),
+  })
+  .strict();
+
 const Text = z.object({
   type: z.literal('text'),
   id: Id.optional(),
   text: z.string(),
   images: z.array(Image).max(16).optional(),
+  /** Files to read into the turn (docs/DOCUMENTS.md): whole when they fit, else through retrieval. */
+  attachments: z.array(Attachment).max(100).optional(),
   model: z.string().min(1).max(512).optional(),
 });
 
@@ -207,6 +226,8 @@ export interface HistoryItem {
   text: string;
   /** Images the message carried (their bytes are not sent back). */
   images: number;
+  /** Files attached to the message: their names, kinds and how they went (not their text). */
+  attachments?: { path: string; kind: string; bytes: number; mode: 'inline' | 'retrieval' }[];
 }
 
 /** `ready`: the answer to `hello`. */

@@ -90,11 +90,18 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-/** The history as `ready` sends it: text and a count of images per message. */
+/** The history as `ready` sends it: typed text, a count of images and the files attached, per message. */
 export function historyItems(messages: readonly ChatMessage[]): HistoryItem[] {
-  return messages.map((m) => ({
-    role: m.role,
-    text: m.content.map((p) => (p.type === 'text' ? p.text : '')).join(''),
-    images: m.content.filter((p) => p.type === 'image').length,
-  }));
+  return messages.map((m) => {
+    const item: HistoryItem = {
+      role: m.role,
+      text: m.content.map((p) => (p.type === 'text' && !p.attachment ? p.text : '')).join(''),
+      images: m.content.filter((p) => p.type === 'image').length,
+    };
+    const files = m.content.flatMap((p) => (p.type === 'text' && p.attachment ? [p.attachment] : []));
+    if (files.length > 0) {
+      item.attachments = files.map((f) => ({ path: f.path, kind: f.kind, bytes: f.bytes, mode: f.mode }));
+    }
+    return item;
+  });
 }

@@ -3,8 +3,15 @@
  * with the turn id, an interrupt ends the turn within the protocol's 50 ms, and the answer
  * (or its partial text) joins the session's history.
  */
-import type { ChatEvent, ChatMessage, Confirmer, StreamOptions, ToolSession } from '@parley/core';
-import { ConversationLog, createToolSession, isTerminalEvent, newId } from '@parley/core';
+import type {
+  ChatEvent,
+  ChatMessage,
+  Confirmer,
+  ExtractedDocument,
+  StreamOptions,
+  ToolSession,
+} from '@parley/core';
+import { ConversationLog, ParleyError, createToolSession, isTerminalEvent, newId } from '@parley/core';
 import { TurnLog } from './turn-log.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
@@ -29,6 +36,8 @@ export interface WsTurnArgs {
   modelName: string;
   modelId: string;
   user: ChatMessage;
+  /** Files read from the frame: they join the user's message before it is saved and sent. */
+  attachments?: ExtractedDocument[] | undefined;
   /** Asks the client before a risky tool runs (tools are on when `tools.enabled` lists some). */
   confirm?: Confirmer;
 }
@@ -60,6 +69,26 @@ export function startWsTurn(a: WsTurnArgs): RunningTurn {
   a.hub.running.set(a.session.id, running);
   void runWsTurn(a, active).catch(() => undefined);
   return running;
+}
+
+/**
+ * The user's message with the attached files before its own parts, the notices sent; or
+ * undefined when they cannot go (an `error` envelope has said why).
+ */
+async function attachToTurn(a: WsTurnArgs, signal: AbortSignal): Promise<ChatMessage | undefined> {
+  try {
+    const question = a.user.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    const r = await a.hub.parley.attach(a.attachments ?? [], { question, model: a.modelName, signal });
+    for (const n of r.notices) a.send({ ...n, turn: a.id });
+    return { role: 'user', content: [...r.parts, ...a.user.content] };
+  } catch (e) {
+    const info = ParleyError.is(e)
+      ? e.toInfo()
+      : { code: 'internal', message: 'the attachments could not be read', retryable: false };
+    a.hub.metrics.error('ws', info.code);
+    a.send({ type: 'error', error: info, turn: a.id });
+    return undefined;
+  }
 }
 
 async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
@@ -97,6 +126,17 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
         turn: a.id,
       });
     }
+  }
+  if (a.attachments?.length) {
+    const attached = await attachToTurn(a, active.signal);
+    if (!attached) {
+      void tools?.close();
+      if (hub.running.get(session.id)?.id === a.id) hub.running.delete(session.id);
+      hub.metrics.serverTurnEnded('ws', undefined);
+      active.end();
+      return;
+    }
+    a = { ...a, user: attached };
   }
   const stream = hub.parley.stream({ messages: [...session.messages, a.user] }, opts);
   // Saved beside the turn; the user's message is committed before the request goes out.

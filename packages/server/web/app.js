@@ -17,7 +17,7 @@ const ui = {
   composer: $('composer'),
   prompt: $('prompt'),
   attach: $('attach'),
-  image: $('image'),
+  file: $('file'),
   send: $('send'),
   stop: $('stop'),
   status: $('status'),
@@ -205,16 +205,18 @@ function send() {
     return;
   }
   const id = `t${Date.now().toString(36)}-${++turnCount}`;
-  const images = attachments.items;
+  const images = attachments.images();
+  const files = attachments.files();
   const msg = { type: 'text', id, text };
   if (ui.model.value) msg.model = ui.model.value;
   if (images.length > 0) msg.images = images.map(({ mediaType, data }) => ({ mediaType, data }));
+  if (files.length > 0) msg.attachments = files.map(({ name, data }) => ({ name, data }));
   if (!conn.send(msg)) {
     setStatus('Not connected yet: the message was not sent', 'error');
     return;
   }
   attachments.take();
-  view.addUser(text, images);
+  view.addUser(text, images, files);
   current = { id, reply: view.addReply(id) };
   ui.prompt.value = '';
   setStatus('Waiting for the first token…', 'busy');
@@ -284,10 +286,25 @@ ui.history.addEventListener('toggle', () => {
   if (ui.history.open) void historyList.refresh();
 });
 ui.model.addEventListener('change', () => (ui.model.dataset.chosen = 'true'));
-ui.attach.addEventListener('click', () => ui.image.click());
-ui.image.addEventListener('change', async () => {
-  await attachments.add([...ui.image.files]);
-  ui.image.value = '';
+ui.attach.addEventListener('click', () => ui.file.click());
+ui.file.addEventListener('change', async () => {
+  await attachments.add([...ui.file.files]);
+  ui.file.value = '';
+});
+// Drop files anywhere on the composer to attach them.
+ui.composer.addEventListener('dragover', (ev) => {
+  if (!ev.dataTransfer?.types.includes('Files')) return;
+  ev.preventDefault();
+  ev.dataTransfer.dropEffect = 'copy';
+  ui.composer.dataset.drop = 'true';
+});
+ui.composer.addEventListener('dragleave', () => delete ui.composer.dataset.drop);
+ui.composer.addEventListener('drop', (ev) => {
+  delete ui.composer.dataset.drop;
+  const dropped = [...(ev.dataTransfer?.files ?? [])];
+  if (dropped.length === 0) return;
+  ev.preventDefault();
+  void attachments.add(dropped);
 });
 ui.settingsForm.addEventListener('submit', (ev) => {
   ev.preventDefault();

@@ -1,12 +1,15 @@
 /**
- * Images picked to go with the next message: read as base64 for the `text` envelope's
- * `images` (docs/PROTOCOL.md), shown as removable thumbnails until sent.
+ * Files picked or dropped to go with the next message: images go in the `text` envelope's
+ * `images`, every other file in its `attachments`, read into text by the server
+ * (docs/PROTOCOL.md, docs/DOCUMENTS.md). Shown as removable thumbnails and chips until sent.
  */
 
 /** The image types the protocol accepts. */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 /** The protocol takes at most this many images per message. */
 export const MAX_IMAGES = 16;
+/** … and the server at most `attachments.max_files` other files (20 by default). */
+export const MAX_FILES = 100;
 
 function readBase64(file) {
   return new Promise((resolve, reject) => {
@@ -20,32 +23,63 @@ function readBase64(file) {
   });
 }
 
+/** `1.5 MB`, `12 KB`, `300 bytes`. */
+export function formatSize(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 export class Attachments {
   /**
-   * @param {HTMLUListElement} list where the thumbnails go
+   * @param {HTMLUListElement} list where the thumbnails and chips go
    * @param {(message: string) => void} onError
    */
   constructor(list, onError) {
     this.list = list;
     this.onError = onError;
-    /** @type {{ name: string, mediaType: string, data: string, url: string }[]} */
+    /** @type {{ kind: 'image' | 'file', name: string, mediaType: string, data: string, size: number, url?: string }[]} */
     this.items = [];
   }
 
-  /** Add the picked files; unsupported types are refused with a message. */
+  /** The images to send. */
+  images() {
+    return this.items.filter((i) => i.kind === 'image');
+  }
+
+  /** The other files to send. */
+  files() {
+    return this.items.filter((i) => i.kind === 'file');
+  }
+
+  /** Add picked or dropped files: images as images, anything else as a file the server reads. */
   async add(files) {
     for (const file of files) {
-      if (!IMAGE_TYPES.includes(file.type)) {
-        this.onError(`${file.name}: only PNG, JPEG, GIF and WebP images can be attached`);
+      const image = IMAGE_TYPES.includes(file.type);
+      if (image && this.images().length >= MAX_IMAGES) {
+        this.onError(`at most ${MAX_IMAGES} images per message`);
         continue;
       }
-      if (this.items.length >= MAX_IMAGES) {
-        this.onError(`at most ${MAX_IMAGES} images per message`);
-        break;
+      if (!image && this.files().length >= MAX_FILES) {
+        this.onError(`at most ${MAX_FILES} files per message`);
+        continue;
+      }
+      if (
+        !image &&
+        this.items.some((i) => i.kind === 'file' && i.name === file.name && i.size === file.size)
+      ) {
+        continue;
       }
       try {
         const data = await readBase64(file);
-        this.items.push({ name: file.name, mediaType: file.type, data, url: URL.createObjectURL(file) });
+        this.items.push({
+          kind: image ? 'image' : 'file',
+          name: file.name,
+          mediaType: file.type,
+          data,
+          size: file.size,
+          ...(image ? { url: URL.createObjectURL(file) } : {}),
+        });
       } catch (e) {
         this.onError(`${file.name}: ${e instanceof Error ? e.message : 'could not be read'}`);
       }
@@ -53,12 +87,12 @@ export class Attachments {
     this.render();
   }
 
-  /** Bytes the images add to the envelope (base64 text). */
+  /** Bytes the attachments add to the envelope (base64 text). */
   size() {
-    return this.items.reduce((n, i) => n + i.data.length, 0);
+    return this.items.reduce((n, i) => n + i.data.length + i.name.length, 0);
   }
 
-  /** Hand the images over for sending and clear the list (the thumbnails' URLs stay valid for the log). */
+  /** Hand the attachments over for sending and clear the list (the thumbnails' URLs stay valid for the log). */
   take() {
     const items = this.items;
     this.items = [];
@@ -68,7 +102,7 @@ export class Attachments {
 
   remove(index) {
     const [gone] = this.items.splice(index, 1);
-    if (gone) URL.revokeObjectURL(gone.url);
+    if (gone?.url) URL.revokeObjectURL(gone.url);
     this.render();
   }
 
@@ -76,15 +110,24 @@ export class Attachments {
     this.list.replaceChildren(
       ...this.items.map((item, index) => {
         const li = document.createElement('li');
-        const img = document.createElement('img');
-        img.src = item.url;
-        img.alt = `attached image ${item.name}`;
+        if (item.kind === 'image') {
+          const img = document.createElement('img');
+          img.src = item.url;
+          img.alt = `attached image ${item.name}`;
+          li.append(img);
+        } else {
+          li.className = 'file';
+          const chip = document.createElement('span');
+          chip.textContent = `${item.name} · ${formatSize(item.size)}`;
+          chip.title = `attached file ${item.name}`;
+          li.append(chip);
+        }
         const remove = document.createElement('button');
         remove.type = 'button';
         remove.textContent = '×';
         remove.setAttribute('aria-label', `Remove ${item.name}`);
         remove.addEventListener('click', () => this.remove(index));
-        li.append(img, remove);
+        li.append(remove);
         return li;
       }),
     );

@@ -39,11 +39,12 @@ export class ChatView {
   }
 
   /**
-   * A user message: text (never parsed as HTML) and thumbnails of its images.
+   * A user message: text (never parsed as HTML), thumbnails of its images, its files by name.
    * @param {string} text
    * @param {{ name?: string, url?: string }[] | number} images attached images, or a count (history)
+   * @param {{ name?: string, path?: string, mode?: string }[]} files attached files (sent, or from the history)
    */
-  addUser(text, images = []) {
+  addUser(text, images = [], files = []) {
     const article = el('article', { class: 'msg user' });
     article.append(el('h2', { class: 'sr-only' }, 'You'), el('div', { class: 'body' }, text));
     if (Array.isArray(images) && images.length > 0) {
@@ -56,6 +57,14 @@ export class ChatView {
       article.append(thumbs);
     } else if (typeof images === 'number' && images > 0) {
       article.append(el('p', { class: 'badge' }, `${images} image(s)`));
+    }
+    if (files.length > 0) {
+      const list = el('ul', { class: 'files', 'aria-label': 'Attached files' });
+      for (const f of files) {
+        const name = f.path ?? f.name ?? 'file';
+        list.append(el('li', {}, f.mode === 'retrieval' ? `${name} (passages)` : name));
+      }
+      article.append(list);
     }
     this.add(article);
     return article;
@@ -73,7 +82,7 @@ export class ChatView {
   showHistory(history) {
     for (const item of history) {
       if (item.role === 'user') {
-        this.addUser(item.text, item.images);
+        this.addUser(item.text, item.images, item.attachments ?? []);
       } else {
         const r = this.addReply('history');
         r.text = item.text;

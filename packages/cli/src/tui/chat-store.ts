@@ -151,10 +151,18 @@ export class ChatStore {
 
   /** Show stored messages (a resumed conversation). */
   showMessages(
-    messages: readonly { role: string; content: readonly { type: string; text?: string }[] }[],
+    messages: readonly {
+      role: string;
+      content: readonly { type: string; text?: string; attachment?: { path: string } | undefined }[];
+    }[],
   ): void {
     for (const m of messages) {
-      const text = m.content.map((p) => (p.type === 'text' ? (p.text ?? '') : `[${p.type}]`)).join('');
+      const files = m.content.flatMap((p) => (p.attachment ? [p.attachment.path] : []));
+      const text =
+        m.content
+          .filter((p) => !p.attachment)
+          .map((p) => (p.type === 'text' ? (p.text ?? '') : `[${p.type}]`))
+          .join('') + (files.length > 0 ? `\n[attached: ${files.join(', ')}]` : '');
       if (m.role === 'user') this.transcript.add('user', text);
       else if (m.role === 'assistant') this.transcript.add('assistant', text);
     }

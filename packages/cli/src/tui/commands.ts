@@ -1,5 +1,5 @@
 /** Slash commands, shared by the terminal UI and the plain REPL. No UI code here. */
-import { describeError, type ChatMessage } from '@parley/core';
+import { describeError, formatBytes, type ChatMessage } from '@parley/core';
 import type { ChatSession, Completion } from './session.js';
 
 export type CommandResult =
@@ -53,6 +53,16 @@ function parseVars(raw: string): unknown {
   }
 }
 
+/** Split an argument line into words; "double" or 'single' quotes keep spaces in a path. */
+export function splitWords(arg: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(arg); m; m = re.exec(arg)) out.push(m[1] ?? m[2] ?? m[3] ?? '');
+  return out;
+}
+
+const ATTACH_USAGE = 'usage: /attach PATH… (files, folders, globs such as docs/*.md), /attach --clear';
+
 export const COMMANDS: SlashCommand[] = [
   {
     name: 'model',
@@ -100,6 +110,28 @@ export const COMMANDS: SlashCommand[] = [
         kind: 'clear',
         text: old ? `new conversation (the last one is ${old}: /load ${old})` : 'new conversation',
       });
+    },
+  },
+  {
+    name: 'attach',
+    args: '[PATH… | --clear]',
+    summary: 'attach files to your next message (no PATH: list them)',
+    async run(s, arg) {
+      if (arg === '--clear') {
+        const n = s.clearAttachments();
+        return info(n === 0 ? 'no files were attached' : `${n} attached file(s) dropped`);
+      }
+      if (!arg) {
+        if (s.attachments.length === 0) return info(`no files attached; ${ATTACH_USAGE}`);
+        const list = s.attachments.map((d) => `  ${d.path} (${d.kind}, ${formatBytes(d.bytes)})`);
+        return info(['attached, to go with your next message:', ...list].join('\n'));
+      }
+      const words = splitWords(arg);
+      if (words.length === 0) return { kind: 'error', text: ATTACH_USAGE };
+      const added = await s.attach(words);
+      if (added.length === 0) return info('those files are attached already');
+      const names = added.map((d) => `${d.path} (${d.kind}, ${formatBytes(d.bytes)})`).join(', ');
+      return info(`attached ${names}: they go with your next message (/attach lists them)`);
     },
   },
   {

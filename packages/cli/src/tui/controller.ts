@@ -210,7 +210,8 @@ export class ChatController extends ChatStore {
   send(text: string): Promise<void> {
     const t = this.transcript;
     t.reveal();
-    t.add('user', text);
+    const files = this.session.attachments.map((d) => d.path);
+    t.add('user', files.length > 0 ? `${text}\n[attached: ${files.join(', ')}]` : text);
     const entry = t.add('assistant', '', true);
     this.answer = entry;
     this.extras.start();

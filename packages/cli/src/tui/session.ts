@@ -9,11 +9,14 @@ import {
   PROVIDERS,
   TemplateLibrary,
   UsageError,
+  attachmentSettings,
+  checkAttachmentLimits,
   conversationToMarkdown,
   defaultModelName,
   exportConversation,
   listModels,
   parseModelName,
+  readAttachmentFiles,
   toStoredParts,
   refuseAll,
   type ChatEvent,
@@ -21,6 +24,7 @@ import {
   type Confirmer,
   type Conversation,
   type ConversationSummary,
+  type ExtractedDocument,
   type Parley,
   type ToolSession,
 } from '@parley/core';
@@ -37,6 +41,7 @@ export class ChatSession {
   tools: ToolSession | undefined;
   /** Asks y/n before a tool that asks first: the terminal UI's prompt, or the REPL's rule. */
   confirmer: Confirmer = refuseAll;
+  private pending: ExtractedDocument[] = [];
 
   constructor(
     readonly parley: Parley,
@@ -86,9 +91,42 @@ export class ChatSession {
     this.conv.system = text;
   }
 
-  /** Send a message and stream the answer; the turn joins the history and is saved. */
+  /** Files attached with `/attach`, waiting for the next message. */
+  get attachments(): readonly ExtractedDocument[] {
+    return this.pending;
+  }
+
+  /**
+   * `/attach PATH…`: read the files (folders and globs expanded, relative to `cwd`) to go with
+   * the next message. Throws `DocumentRefusedError` naming a file that cannot go, and why;
+   * then nothing is added.
+   */
+  async attach(specs: string[], cwd = process.cwd()): Promise<ExtractedDocument[]> {
+    const settings = attachmentSettings(this.parley.config);
+    const docs = await readAttachmentFiles(specs, { settings, cwd });
+    const known = new Set(this.pending.map((d) => d.absPath));
+    const added = docs.filter((d) => !known.has(d.absPath));
+    checkAttachmentLimits([...this.pending, ...added], settings);
+    this.pending.push(...added);
+    return added;
+  }
+
+  /** `/attach --clear`: drop the files waiting; returns how many there were. */
+  clearAttachments(): number {
+    const n = this.pending.length;
+    this.pending = [];
+    return n;
+  }
+
+  /** Send a message (with the files attached) and stream the answer; the turn joins the history and is saved. */
   send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
-    return this.conv.send(text, this.tools ? { signal, tools: this.tools } : { signal });
+    const attachments = this.pending;
+    this.pending = [];
+    return this.conv.send(text, {
+      signal,
+      ...(this.tools ? { tools: this.tools } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
+    });
   }
 
   /** `/clear`: a new conversation with the same model and system prompt (the old one stays saved). */

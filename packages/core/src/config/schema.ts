@@ -176,6 +176,22 @@ export const ConfigSchema = z
       .strict()
       .optional(),
     router: RouterSchema.optional(),
+    /** Files attached to a turn (`-f`, `/attach`, the browser, the WebSocket); see docs/DOCUMENTS.md. */
+    attachments: z
+      .object({
+        /** Largest file attached, in bytes (default 10 MiB); a larger one is refused. */
+        max_file_bytes: positiveInt.optional(),
+        /** Most files attached to one turn, globs and folders expanded (default 20). */
+        max_files: positiveInt.max(1000).optional(),
+        /** Most bytes attached to one turn, all files together (default 32 MiB). */
+        max_total_bytes: positiveInt.optional(),
+        /** Share of the model's context window attachments may fill whole (default 0.5); the rest go through retrieval. */
+        inline_fraction: z.number().gt(0).max(0.9).optional(),
+        /** Passages retrieval gives the model from files too large to send whole (default 8). */
+        retrieval_k: positiveInt.max(100).optional(),
+      })
+      .strict()
+      .optional(),
     /** `parley serve`: the HTTP API, the WebSocket and the browser UI. */
     server: z
       .object({

@@ -25,6 +25,13 @@ export interface LexicalEncoderOptions {
   charShare?: number;
   /** Strip common English suffixes from words (default true). */
   stem?: boolean;
+  /**
+   * Index features by a hash instead of a fitted vocabulary (default false). Nothing is
+   * learned and nothing is dropped: weights are term frequencies only, so a text's vector
+   * never changes as a corpus grows. Document collections use it and weigh the query side by
+   * the collection's own document frequencies at search time.
+   */
+  hashed?: boolean;
 }
 
 const BM25_K1 = 1.2;
@@ -49,10 +56,12 @@ export class LexicalEncoder implements Encoder {
       charNgrams: options.charNgrams ?? [3, 5],
       charShare: options.charShare ?? 0.5,
       stem: options.stem ?? true,
+      hashed: options.hashed ?? false,
     };
   }
 
   fit(corpus: readonly string[]): void {
+    if (this.opts.hashed) return;
     const vocab = new Map<string, number>();
     const df: number[] = [];
     const lengths: Record<Block, number> = { word: 0, char: 0 };
@@ -105,9 +114,9 @@ export class LexicalEncoder implements Encoder {
     const out = new Map<number, number>();
     const len = count(feats);
     for (const [key, tf] of feats) {
-      const i = this.vocab.get(key);
+      const i = this.opts.hashed ? fnv1a(key) : this.vocab.get(key);
       if (i === undefined) continue;
-      const idf = this.idf[i] as number;
+      const idf = this.opts.hashed ? 1 : (this.idf[i] as number);
       const w =
         this.opts.weighting === 'bm25'
           ? (idf * (tf * (BM25_K1 + 1))) /
@@ -136,6 +145,16 @@ export class LexicalEncoder implements Encoder {
     }
     return { word, char };
   }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 function add(m: Map<string, number>, key: string): void {

@@ -15,7 +15,7 @@ import type { ChatMessage, MessagePart } from '../chat-model.js';
 import { describeError } from '../errors.js';
 import type { ChatEvent, ErrorInfo, FinishReason, NoticeEvent, Timings, Usage } from '../events.js';
 import type { ConversationStore } from './conversation-store.js';
-import { partsText, toChatHistory, toStoredParts } from './parts.js';
+import { partsAttachments, toChatHistory, toStoredParts, typedText } from './parts.js';
 import { NotFoundError } from './store-errors.js';
 import type { ConversationRecord, MessageStatus, StoredPart } from './types.js';
 
@@ -72,6 +72,18 @@ export function titleFrom(text: string): string | null {
   const line = text.trim().split('\n')[0]?.replace(/\s+/g, ' ').trim() ?? '';
   if (!line) return null;
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+/** A title from a first message: what was typed, else the names of the files attached. */
+function titleOf(parts: StoredPart[]): string | null {
+  return (
+    titleFrom(typedText(parts)) ??
+    titleFrom(
+      partsAttachments(parts)
+        .map((a) => a.path)
+        .join(', '),
+    )
+  );
 }
 
 /** Saves the turns of one conversation in a store. */
@@ -241,9 +253,7 @@ export class ConversationLog {
     const stored = toStoredParts(userParts);
     if (this.id === undefined) {
       const c = await store.conversations.create({
-        title: titleFrom(
-          partsText(toStoredParts(turn.history?.find((m) => m.role === 'user')?.content ?? userParts)),
-        ),
+        title: titleOf(toStoredParts(turn.history?.find((m) => m.role === 'user')?.content ?? userParts)),
         model: turn.model ?? null,
         system: turn.system ?? null,
         metadata: {

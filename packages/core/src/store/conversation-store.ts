@@ -10,6 +10,7 @@
  *   existing record throw `NotFoundError`. An id that exists already throws `ConflictError`.
  * - Lists are newest first unless said otherwise; messages are in conversation order.
  */
+import type { CollectionRepository } from './collections.js';
 import type {
   AssistantPatch,
   AssistantRecord,
@@ -182,6 +183,8 @@ export interface ConversationStore {
   readonly cache: CacheEntryRepository;
   readonly requests: RequestLogRepository;
   readonly assistants: AssistantRepository;
+  /** Document collections (PostgreSQL: every call rejects with `UnsupportedError`). */
+  readonly collections: CollectionRepository;
   /** Full-text search over message text, best matches first. */
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
   /**

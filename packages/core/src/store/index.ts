@@ -1,9 +1,17 @@
 /** The conversation store: history, sessions, memory, cache entries and request timings. */
 export type * from './types.js';
 export type * from './conversation-store.js';
-export { ConflictError, NotFoundError, StoreError } from './store-errors.js';
+export type * from './collections.js';
+export { ConflictError, NotFoundError, StoreError, UnsupportedError } from './store-errors.js';
 export { newId, ID_PATTERN } from './ids.js';
-export { toStoredParts, toMessageParts, partsText, toChatHistory } from './parts.js';
+export {
+  toStoredParts,
+  toMessageParts,
+  partsText,
+  toChatHistory,
+  typedText,
+  partsAttachments,
+} from './parts.js';
 export { SqliteConversationStore } from './sqlite/sqlite-conversation-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-conversation-store.js';
 export { SCHEMA_VERSION } from './sqlite/schema.js';

@@ -1,12 +1,15 @@
 /** Converting message parts to the stored (JSON) form and back. */
 import type { ChatMessage, MessagePart } from '../chat-model.js';
+import type { AttachmentInfo } from '../documents/attach.js';
 import type { MessageRecord, StoredPart } from './types.js';
 
 /** Message parts as stored: image bytes become base64. */
 export function toStoredParts(parts: readonly MessagePart[]): StoredPart[] {
   return parts.map((p) =>
     p.type === 'text'
-      ? { type: 'text', text: p.text }
+      ? p.attachment
+        ? { type: 'text', text: p.text, attachment: p.attachment }
+        : { type: 'text', text: p.text }
       : { type: 'image', mediaType: p.mediaType, data: Buffer.from(p.data).toString('base64') },
   );
 }
@@ -15,8 +18,13 @@ export function toStoredParts(parts: readonly MessagePart[]): StoredPart[] {
 export function toMessageParts(parts: readonly StoredPart[]): MessagePart[] {
   const out: MessagePart[] = [];
   for (const p of parts) {
-    if (p.type === 'text') out.push({ type: 'text', text: p.text });
-    else if (p.type === 'image') {
+    if (p.type === 'text') {
+      out.push(
+        p.attachment
+          ? { type: 'text', text: p.text, attachment: p.attachment }
+          : { type: 'text', text: p.text },
+      );
+    } else if (p.type === 'image') {
       out.push({
         type: 'image',
         mediaType: p.mediaType,
@@ -25,6 +33,21 @@ export function toMessageParts(parts: readonly StoredPart[]): MessagePart[] {
     }
   }
   return out;
+}
+
+/** The text the user typed: attached files left out (titles, lists, the history a front end shows). */
+export function typedText(parts: readonly { type: string; text?: string; attachment?: unknown }[]): string {
+  return parts
+    .filter((p) => p.type === 'text' && p.attachment === undefined)
+    .map((p) => p.text ?? '')
+    .join('');
+}
+
+/** The attachments a message carried. */
+export function partsAttachments(
+  parts: readonly { type: string; attachment?: AttachmentInfo }[],
+): AttachmentInfo[] {
+  return parts.flatMap((p) => (p.type === 'text' && p.attachment ? [p.attachment] : []));
 }
 
 /** The plain text of stored parts (what search indexes). */

@@ -30,3 +30,13 @@ export class ConflictError extends ParleyError {
     this.id = id;
   }
 }
+
+/** This store cannot do what was asked (exit 1), e.g. document collections on PostgreSQL. */
+export class UnsupportedError extends ParleyError {
+  /** What is not supported, e.g. `collections`. */
+  readonly feature: string;
+  constructor(feature: string, message: string) {
+    super('unsupported', message);
+    this.feature = feature;
+  }
+}

@@ -4,6 +4,7 @@
  * milliseconds since the epoch), so any backing store can hold them and a front end can send
  * them as they are.
  */
+import type { AttachmentInfo } from '../documents/attach.js';
 import type { ErrorInfo, Timings, Usage } from '../events.js';
 
 /** Who wrote a message. */
@@ -17,7 +18,11 @@ export type MessageStatus = 'complete' | 'partial' | 'error';
 
 /** A message part as stored: like `MessagePart`, with image bytes in base64. */
 export type StoredPart =
-  | { type: 'text'; text: string }
+  | {
+      type: 'text';
+      text: string;
+      /** An attached file's text, and what was given of it. */ attachment?: AttachmentInfo;
+    }
   | { type: 'image'; mediaType: string; /** base64 */ data: string }
   | { type: 'reasoning'; text: string }
   | { type: 'tool-call'; id: string; name: string; args: unknown }

@@ -12,6 +12,7 @@ import { StoreError } from '../store-errors.js';
 import type { SearchHit, SearchOptions } from '../types.js';
 import { PgAssistants } from './assistants.js';
 import { PgCacheEntries } from './cache-entries.js';
+import { PgCollections } from './collections.js';
 import { PgConversations, PgMessages } from './conversations.js';
 import { pgMigrate, pgSchemaVersion, type MigrationResult } from './migrate.js';
 import {
@@ -69,6 +70,8 @@ export class PostgresConversationStore implements ConversationStore {
   readonly cache: PgCacheEntries;
   readonly requests: PgRequests;
   readonly assistants: PgAssistants;
+  /** Not supported on PostgreSQL yet: every call rejects with `UnsupportedError`. */
+  readonly collections = new PgCollections();
   /** The URL with its password hidden. */
   readonly displayUrl: string;
   /** What the migrations did when this store connected (with `migrate: true`). */

@@ -168,6 +168,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX assistant_threads_by_assistant ON assistant_threads (assistant);
     `,
   },
+  // ---- document collections (docs/DOCUMENTS.md) ----
+  {
+    version: 6,
+    name: 'document collections: their files and chunks with embeddings',
+    up: `
+      CREATE TABLE collections (
+        name           TEXT PRIMARY KEY,
+        encoder        TEXT NOT NULL,
+        chunk_tokens   INTEGER NOT NULL CHECK (chunk_tokens > 0),
+        chunk_overlap  INTEGER NOT NULL CHECK (chunk_overlap >= 0),
+        roots          TEXT NOT NULL CHECK (json_valid(roots)),
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+      );
+      CREATE TABLE collection_files (
+        collection  TEXT NOT NULL REFERENCES collections (name) ON DELETE CASCADE,
+        abs_path    TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        bytes       INTEGER NOT NULL CHECK (bytes >= 0),
+        chunks      INTEGER NOT NULL CHECK (chunks >= 0),
+        indexed_at  INTEGER NOT NULL,
+        PRIMARY KEY (collection, abs_path)
+      );
+      CREATE TABLE collection_chunks (
+        collection  TEXT NOT NULL,
+        abs_path    TEXT NOT NULL,
+        idx         INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        tokens      INTEGER NOT NULL,
+        heading     TEXT,
+        start_line  INTEGER,
+        end_line    INTEGER,
+        page        INTEGER,
+        embedding   BLOB NOT NULL,
+        PRIMARY KEY (collection, abs_path, idx),
+        FOREIGN KEY (collection, abs_path) REFERENCES collection_files (collection, abs_path) ON DELETE CASCADE
+      );
+    `,
+  },
 ];
 
 /** The schema version this parley writes. */

@@ -11,6 +11,7 @@ import { StoreError } from '../store-errors.js';
 import type { SearchHit, SearchOptions } from '../types.js';
 import { SqliteAssistants } from './assistants.js';
 import { SqliteCacheEntries } from './cache-entries.js';
+import { SqliteCollections } from './collections.js';
 import { SqliteConversations, SqliteMessages } from './conversations.js';
 import { migrate, type MigrationResult } from './migrate.js';
 import { SqliteRequests } from './requests.js';
@@ -38,6 +39,7 @@ export class SqliteConversationStore implements ConversationStore {
   readonly cache: SqliteCacheEntries;
   readonly requests: SqliteRequests;
   readonly assistants: SqliteAssistants;
+  readonly collections: SqliteCollections;
   /** What the migrations did when this store opened. */
   readonly migration: MigrationResult;
   private readonly ctx: SqliteContext;
@@ -56,6 +58,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.cache = new SqliteCacheEntries(this.ctx);
     this.requests = new SqliteRequests(this.ctx);
     this.assistants = new SqliteAssistants(this.ctx);
+    this.collections = new SqliteCollections(this.ctx);
   }
 
   /**
