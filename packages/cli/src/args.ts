@@ -20,6 +20,7 @@ export interface CliArgs {
     | 'route'
     | 'stats'
     | 'load-test'
+    | 'docs'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -64,6 +65,8 @@ export interface CliArgs {
   export: string | undefined;
   /** `load-test` settings. */
   load: LoadTestArgs;
+  /** `--docs NAME`: answer from this document collection. */
+  docs: string | undefined;
 }
 
 /** The flags of `parley load-test`. */
@@ -126,6 +129,7 @@ const OPTIONS = {
   prompts: { type: 'string' },
   output: { type: 'string' },
   report: { type: 'string' },
+  docs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -177,7 +181,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'migrate' ||
     pos[0] === 'route' ||
     pos[0] === 'stats' ||
-    pos[0] === 'load-test'
+    pos[0] === 'load-test' ||
+    pos[0] === 'docs'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -252,6 +257,11 @@ export function parseCli(argv: string[]): CliArgs {
   if (concurrency !== undefined && concurrency < 1) throw new UsageError('--concurrency must be 1 or more');
   const requests = num('requests', v.requests, true);
   if (requests !== undefined && requests < 1) throw new UsageError('--requests must be 1 or more');
+  if (v.docs !== undefined) {
+    if (v.docs.trim() === '') throw new UsageError('--docs needs a collection name (see parley docs list)');
+    if (command !== 'prompt')
+      throw new UsageError('--docs NAME goes with a question: parley --docs NAME "question"');
+  }
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -291,5 +301,6 @@ export function parseCli(argv: string[]): CliArgs {
       output: v.output,
       report: v.report,
     },
+    docs: v.docs,
   };
 }

@@ -1,8 +1,16 @@
 /** `parley "prompt"`: stream one answer to stdout. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatEvent, MessagePart, Parley, ToolSession } from '@parley/core';
-import { EXIT, StreamError, UsageError, collectTurn, modelLabel } from '@parley/core';
+import type { ChatEvent, Citation, MessagePart, Parley, ToolSession } from '@parley/core';
+import {
+  EXIT,
+  StreamError,
+  UsageError,
+  collectTurn,
+  formatLocation,
+  modelLabel,
+  questionWithContext,
+} from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
 import { templatePrompt } from './commands/template.js';
@@ -78,9 +86,25 @@ export async function runOneShot(
       ...(args.intent !== undefined ? { intent: args.intent } : {}),
       ...(args.route !== undefined ? { route: args.route } : {}),
     };
-    const events = conversation.send([{ type: 'text', text }, ...images], opts);
-    if (args.json) return await printJson(events, o);
-    return await printStream(events, o, args);
+    // --docs NAME: the question goes with the collection's closest passages, numbered to cite.
+    let asked = text;
+    let citations: Citation[] | undefined;
+    if (args.docs !== undefined) {
+      const ctx = await parley.documents().context(args.docs, text, { signal: ac.signal });
+      citations = ctx.citations;
+      asked = questionWithContext(text, ctx);
+      if (citations.length === 0) {
+        o.err.write(`${paint(o, 'yellow', 'parley:')} no passage of ${args.docs} matches the question\n`);
+      }
+    }
+    const events = conversation.send([{ type: 'text', text: asked }, ...images], opts);
+    if (args.json) return await printJson(events, o, citations);
+    const code = await printStream(events, o, args);
+    if (citations && citations.length > 0) {
+      const lines = citations.map((c) => `  [${c.n}] ${formatLocation(c)}`);
+      o.out.write(`\n${paint(o, 'dim', `Sources:\n${lines.join('\n')}`)}\n`);
+    }
+    return code;
   } finally {
     process.off('SIGINT', onSigint);
     await tools?.close();
@@ -157,7 +181,11 @@ function shorten(s: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<number> {
+async function printJson(
+  events: AsyncIterable<ChatEvent>,
+  o: Output,
+  citations: Citation[] | undefined,
+): Promise<number> {
   const calls: { id: string; name: string; args: unknown; result?: unknown; is_error?: boolean }[] = [];
   async function* tap(): AsyncIterable<ChatEvent> {
     for await (const e of events) {
@@ -181,6 +209,7 @@ async function printJson(events: AsyncIterable<ChatEvent>, o: Output): Promise<n
       notices: r.notices,
       cached: r.cached,
       ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      ...(citations ? { citations } : {}),
       ...(r.route
         ? { route: { intent: r.route.intent, strategy: r.route.strategy, scores: r.route.scores } }
         : {}),

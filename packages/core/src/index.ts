@@ -72,3 +72,8 @@ export {
   READABLE_KINDS,
 } from './documents/extract.js';
 export type { DetectedKind, ExtractOptions, RefusalCode } from './documents/extract.js';
+export { DocumentCollections, questionWithContext } from './documents/collections/document-collections.js';
+export type { DocumentContext } from './documents/collections/document-collections.js';
+export type { IndexReport, IndexProgress, SkippedFile } from './documents/collections/index-collection.js';
+export { CollectionIndex } from './documents/collections/search-collection.js';
+export { checkCollectionName, documentSettings } from './documents/collections/collection-config.js';
