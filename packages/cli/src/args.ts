@@ -22,6 +22,7 @@ export interface CliArgs {
     | 'load-test'
     | 'assistant'
     | 'image'
+    | 'docs'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -78,6 +79,8 @@ export interface CliArgs {
   size: string | undefined;
   /** `image -o FILE`. */
   output: string | undefined;
+  /** `--docs NAME`: answer from this document collection. */
+  docs: string | undefined;
 }
 
 /** The flags of `parley load-test`. */
@@ -145,6 +148,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   size: { type: 'string' },
   report: { type: 'string' },
+  docs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -198,7 +202,8 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'stats' ||
     pos[0] === 'load-test' ||
     pos[0] === 'assistant' ||
-    pos[0] === 'image'
+    pos[0] === 'image' ||
+    pos[0] === 'docs'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -290,6 +295,11 @@ export function parseCli(argv: string[]): CliArgs {
         : '--file goes with a prompt',
     );
   }
+  if (v.docs !== undefined) {
+    if (v.docs.trim() === '') throw new UsageError('--docs needs a collection name (see parley docs list)');
+    if (command !== 'prompt')
+      throw new UsageError('--docs NAME goes with a question: parley --docs NAME "question"');
+  }
   const race = list(v.race);
   if (race && race.length < 2) throw new UsageError('--race needs at least two models, separated by commas');
   return {
@@ -335,5 +345,6 @@ export function parseCli(argv: string[]): CliArgs {
     force: v.force === true,
     size: v.size,
     output: v.output,
+    docs: v.docs,
   };
 }

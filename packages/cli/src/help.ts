@@ -29,6 +29,8 @@ Usage:
   parley mcp list                  MCP servers, their status and tools (--json)
   parley route "text"              the intent the router picks (first line), then every score
                                    (--json; --explain: strategy, runners-up, closest examples)
+  parley docs add NAME PATH…       index files and folders into a collection (again: only changes)
+  parley docs list | show NAME | rm NAME   the collections, one collection's files, remove one
   parley stats [--since 24h]       per-model p50/p95/p99 TTFT and tokens/s, error rate, cache hits
                                    (--json; --export FILE.json)
   parley assistant create NAME --instructions TEXT [-m MODEL] [--tools A,B] [--force]
@@ -66,6 +68,7 @@ Options:
       --think             thinking mode: the provider's reasoning on, reasoning on stderr (dim)
       --route, --no-route route this turn, or not (default: router.enabled in config)
       --intent NAME       route to this intent whatever the text says
+      --docs NAME         answer from the document collection NAME, citing its sources
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
       --port N            with serve: port (default 8787; 0 picks a free one)
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)

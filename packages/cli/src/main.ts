@@ -94,6 +94,8 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/assistant.js')).runAssistantCommand(parley, args, o);
       case 'stats':
         return await (await import('./commands/stats.js')).runStatsCommand(parley, args, o);
+      case 'docs':
+        return await (await import('./commands/docs.js')).runDocsCommand(parley, args, o);
       case 'load-test':
         return await (await import('./commands/load-test/load-test.js')).runLoadTestCommand(parley, args, o);
       default:

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type {
   AttachmentInfo,
   ChatEvent,
+  Citation,
   Conversation,
   ExtractedDocument,
   MessagePart,
@@ -16,8 +17,10 @@ import {
   UsageError,
   attachmentSettings,
   collectTurn,
+  formatLocation,
   modelLabel,
   partsAttachments,
+  questionWithContext,
   readAttachmentFiles,
 } from '@parley/core';
 import type { CliArgs } from './args.js';
@@ -108,14 +111,30 @@ export async function runOneShot(
       const code = await (await import('./commands/image.js')).imageIntent(parley, text, args, o, ac.signal);
       if (code !== undefined) return code;
     }
-    const events = conversation.send([{ type: 'text', text }, ...images], opts);
+    // --docs NAME: the question goes with the collection's closest passages, numbered to cite.
+    let asked = text;
+    let citations: Citation[] | undefined;
+    if (args.docs !== undefined) {
+      const ctx = await parley.documents().context(args.docs, text, { signal: ac.signal });
+      citations = ctx.citations;
+      asked = questionWithContext(text, ctx);
+      if (citations.length === 0) {
+        o.err.write(`${paint(o, 'yellow', 'parley:')} no passage of ${args.docs} matches the question\n`);
+      }
+    }
+    const events = conversation.send([{ type: 'text', text: asked }, ...images], opts);
     if (args.json) {
       // What the model was given of each file, from the user's message as it was sent.
       const attached = (): AttachmentInfo[] =>
         partsAttachments(conversation.messages.findLast((m) => m.role === 'user')?.content ?? []);
-      return await printJson(events, o, files.length > 0 ? attached : undefined);
+      return await printJson(events, o, { citations, attachments: files.length > 0 ? attached : undefined });
     }
-    return await printStream(events, o, args);
+    const code = await printStream(events, o, args);
+    if (citations && citations.length > 0) {
+      const lines = citations.map((c) => `  [${c.n}] ${formatLocation(c)}`);
+      o.out.write(`\n${paint(o, 'dim', `Sources:\n${lines.join('\n')}`)}\n`);
+    }
+    return code;
   } finally {
     process.off('SIGINT', onSigint);
     await tools?.close();
@@ -210,7 +229,7 @@ function shorten(s: string): string {
 async function printJson(
   events: AsyncIterable<ChatEvent>,
   o: Output,
-  attachments?: () => AttachmentInfo[],
+  extra: { citations?: Citation[] | undefined; attachments?: (() => AttachmentInfo[]) | undefined },
 ): Promise<number> {
   const calls: { id: string; name: string; args: unknown; result?: unknown; is_error?: boolean }[] = [];
   async function* tap(): AsyncIterable<ChatEvent> {
@@ -235,7 +254,8 @@ async function printJson(
       notices: r.notices,
       cached: r.cached,
       ...(calls.length > 0 ? { tool_calls: calls } : {}),
-      ...(attachments ? { attachments: attachments() } : {}),
+      ...(extra.attachments ? { attachments: extra.attachments() } : {}),
+      ...(extra.citations ? { citations: extra.citations } : {}),
       ...(r.route
         ? { route: { intent: r.route.intent, strategy: r.route.strategy, scores: r.route.scores } }
         : {}),

@@ -113,3 +113,8 @@ export { expandFilePaths, isGlob } from './documents/file-paths.js';
 export type { ExpandOptions, FileToRead } from './documents/file-paths.js';
 export { readAttachmentFiles } from './documents/read-files.js';
 export type { ReadFilesOptions } from './documents/read-files.js';
+export { DocumentCollections, questionWithContext } from './documents/collections/document-collections.js';
+export type { DocumentContext } from './documents/collections/document-collections.js';
+export type { IndexReport, IndexProgress, SkippedFile } from './documents/collections/index-collection.js';
+export { CollectionIndex } from './documents/collections/search-collection.js';
+export { checkCollectionName, documentSettings } from './documents/collections/collection-config.js';

@@ -50,6 +50,7 @@ import { loadConversation } from './store/conversation-log.js';
 import { openStore } from './store/open-store.js';
 import type { Router } from './router/router.js';
 import { routerFromConfig } from './router/router-config.js';
+import { DocumentCollections } from './documents/collections/document-collections.js';
 import { routeTurn } from './router/route-turn.js';
 import { newId } from './store/ids.js';
 import { createLog, logLevelFrom, type Log, type LogLevel } from './observability/log.js';
@@ -346,6 +347,19 @@ export class Parley {
   }
   private routerPromise: Promise<Router> | undefined;
 
+  /** Document collections: indexing, retrieval and citations (docs/DOCUMENTS.md). */
+  documents(): DocumentCollections {
+    this.documentCollections ??= new DocumentCollections(() => this.store(), {
+      config: this.config,
+      paths: this.paths,
+      env: this.env,
+      engine: this.engine,
+      fetch: this.options.fetch,
+    });
+    return this.documentCollections;
+  }
+  private documentCollections: DocumentCollections | undefined;
+
   /** The history store, opened (and migrated) on first use. */
   store(): ConversationStore {
     this.openedStore ??= this.options.store ?? openStore(this.config, this.paths);
@@ -379,6 +393,8 @@ export class Parley {
     const router = this.routerPromise;
     this.routerPromise = undefined;
     await router?.then((r) => r.dispose()).catch(() => undefined);
+    await this.documentCollections?.dispose();
+    this.documentCollections = undefined;
     await this.cacheStore?.close();
     this.cacheStore = undefined;
     if (this.openedStore && this.openedStore !== this.options.store) await this.openedStore.close();

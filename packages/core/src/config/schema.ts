@@ -192,6 +192,26 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Document collections and retrieval (see docs/DOCUMENTS.md, "Collections"). */
+    documents: z
+      .object({
+        /** Most tokens in a chunk (default 256). */
+        chunk_tokens: z.number().int().min(16).max(8192).optional(),
+        /** Tokens repeated from one chunk at the start of the next (default 32). */
+        chunk_overlap: z.number().int().min(0).max(4096).optional(),
+        /** Passages given to the model for a question (default 5). */
+        top_k: z.number().int().min(1).max(50).optional(),
+        /** `lexical` (default, offline), a .gguf path or `local:NAME`, or `provider:model` (embeddings). */
+        encoder: z.string().trim().min(1).optional(),
+        /** Largest file indexed, in bytes (default 10 MiB); larger ones are skipped. */
+        max_file_bytes: positiveInt.optional(),
+      })
+      .strict()
+      .refine((d) => (d.chunk_overlap ?? 0) < (d.chunk_tokens ?? 256), {
+        message: 'chunk_overlap must be less than chunk_tokens',
+        path: ['chunk_overlap'],
+      })
+      .optional(),
     /** `parley serve`: the HTTP API, the WebSocket and the browser UI. */
     server: z
       .object({

@@ -57,9 +57,17 @@ export function intentsFromConfig(router: RouterConfig | undefined): Intent[] {
 export async function encoderFromConfig(deps: RouterDeps): Promise<Encoder> {
   const spec = deps.config.router?.encoder ?? 'lexical';
   if (spec === 'lexical') return new LexicalEncoder();
+  return neuralEncoder(spec, 'router.encoder', deps);
+}
+
+/**
+ * A neural encoder by name: a .gguf path or `local:NAME` (a local embedding model), or
+ * `provider:model` (provider embeddings). `key` is the config key errors name.
+ */
+export async function neuralEncoder(spec: string, key: string, deps: RouterDeps): Promise<Encoder> {
   const target = parseModelName(spec, deps.config);
   if (target.kind === 'canned') {
-    throw new ConfigError('canned: is not an embedding model', { key: 'router.encoder' });
+    throw new ConfigError('canned: is not an embedding model', { key });
   }
   if (target.kind === 'provider') {
     const settings = deps.config.providers[target.provider] ?? {};
@@ -76,7 +84,7 @@ export async function encoderFromConfig(deps: RouterDeps): Promise<Encoder> {
   const found = target.name ? await resolveModelFile(target.name, deps.paths.models) : undefined;
   if (!found) {
     throw new ModelNotFoundError(
-      `router.encoder: no local embedding model named "${target.name}" in ${deps.paths.models}; ` +
+      `${key}: no local embedding model named "${target.name}" in ${deps.paths.models}; ` +
         `pull one (parley models pull hf:CompendiumLabs/bge-small-en-v1.5-gguf:Q8_0) or give a .gguf path`,
     );
   }
