@@ -265,6 +265,8 @@ export const ConfigSchema = z
         speed: z.number().min(0.25).max(4).optional(),
         /** Longest text one TTS call speaks, in characters (default 5000). */
         max_tts_chars: z.number().int().min(100).max(100_000).optional(),
+        /** A sentence longer than this is spoken in pieces as the reply streams (default 240). */
+        max_sentence_chars: z.number().int().min(20).max(5000).optional(),
       })
       .strict()
       .optional(),

@@ -44,6 +44,19 @@ describe('createSpeechEngines', () => {
   });
 });
 
+describe('SpeechEngines.speak', () => {
+  it('cuts sentences at max_sentence_chars', async () => {
+    const engines = await createSpeechEngines({ voice: { max_sentence_chars: 20 } });
+    async function* reply(): AsyncGenerator<string> {
+      yield 'one two three four five six seven eight nine ten';
+    }
+    const spoken: string[] = [];
+    for await (const _ of engines.speak(reply(), undefined, { onSentence: (s) => spoken.push(s) })) void _;
+    expect(spoken.length).toBeGreaterThan(2);
+    for (const s of spoken) expect(s.length).toBeLessThanOrEqual(20);
+  });
+});
+
 describe('the [voice] config section', () => {
   it('accepts the documented keys', () => {
     const r = ConfigSchema.safeParse({
@@ -59,6 +72,8 @@ describe('the [voice] config section', () => {
     [{ end_of_speech_ms: 'soon' }, 'end_of_speech_ms'],
     [{ voice: '--stdout' }, 'voice'],
     [{ speed: 0 }, 'speed'],
+    [{ max_sentence_chars: 5 }, 'max_sentence_chars'],
+    [{ max_tts_chars: 1e9 }, 'max_tts_chars'],
     [{ loudness: 3 }, ''],
   ])('refuses %j, naming the key', (voice, key) => {
     const r = ConfigSchema.safeParse({ voice });

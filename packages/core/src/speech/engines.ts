@@ -7,7 +7,8 @@ import type { ConfigLayer } from '../config/schema.js';
 import { EnergyVad } from './energy-vad.js';
 import { EspeakTextToSpeech } from './espeak-tts.js';
 import { PocketsphinxSpeechToText } from './pocketsphinx-stt.js';
-import type { SpeechToText, TextToSpeech, Vad } from './types.js';
+import { speakStream, type SpeakStreamOptions } from './speak-stream.js';
+import type { AudioChunk, SpeechToText, TextToSpeech, Vad } from './types.js';
 
 /** The `[voice]` settings. */
 export type VoiceConfig = NonNullable<ConfigLayer['voice']>;
@@ -29,6 +30,12 @@ export interface SpeechEngines {
   createVad(): Promise<Vad>;
   readonly stt: SpeechToText;
   readonly tts: TextToSpeech;
+  /** `speakStream` with this TTS and `max_sentence_chars`: audio for a reply as it streams. */
+  speak(
+    textDeltas: AsyncIterable<string>,
+    signal?: AbortSignal,
+    opts?: Omit<SpeakStreamOptions, 'maxChars'>,
+  ): AsyncGenerator<AudioChunk>;
   /** Release what the engines hold (models, sessions). */
   dispose(): Promise<void>;
 }
@@ -47,6 +54,11 @@ export async function createSpeechEngines(
     createVad: () => createVad(voice),
     stt,
     tts,
+    speak: (textDeltas, signal, speakOpts = {}) =>
+      speakStream(tts, textDeltas, signal, {
+        ...speakOpts,
+        ...(voice.max_sentence_chars === undefined ? {} : { maxChars: voice.max_sentence_chars }),
+      }),
     async dispose() {
       await stt.dispose?.();
       await tts.dispose?.();

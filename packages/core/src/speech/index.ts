@@ -9,7 +9,11 @@ export { PocketsphinxSpeechToText, POCKETSPHINX_INSTALL } from './pocketsphinx-s
 export type { PocketsphinxOptions } from './pocketsphinx-stt.js';
 export { EspeakTextToSpeech, ESPEAK_INSTALL, DEFAULT_MAX_TTS_CHARS } from './espeak-tts.js';
 export type { EspeakOptions } from './espeak-tts.js';
-export { cleanSpeechText } from './speech-text.js';
+export { cleanSpeechText, speakableText } from './speech-text.js';
+export { sentenceStream, DEFAULT_MAX_SENTENCE_CHARS } from './sentence-stream.js';
+export type { SentenceStreamOptions } from './sentence-stream.js';
+export { speakStream } from './speak-stream.js';
+export type { SpeakStreamOptions } from './speak-stream.js';
 export { createSpeechEngines, createVad } from './engines.js';
 export type { SpeechEngines, SpeechEnginesOptions, VoiceConfig } from './engines.js';
 export { encodeWav, decodeWav, isWav, pcmFromBytes, pcmToBytes, resample } from './wav.js';

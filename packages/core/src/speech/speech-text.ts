@@ -17,3 +17,17 @@ export function cleanSpeechText(text: string, maxChars: number): string {
     );
   return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * Markdown marks a voice should not read out: emphasis (`*`, `_`), code ticks, heading `#`s,
+ * list bullets, and link targets (`[text](url)` is read as `text`).
+ */
+export function speakableText(markdown: string): string {
+  return markdown
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+])\s+/, '')
+    .replace(/`+/g, '')
+    .replace(/(\*{1,3}|_{2,3})(\S[\s\S]*?)\1/g, '$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
