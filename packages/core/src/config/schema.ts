@@ -243,10 +243,12 @@ export const ConfigSchema = z
     /** Speech: the VAD, STT and TTS engines of the voice features (see docs/VOICE.md). */
     voice: z
       .object({
-        /** Voice activity detection: `energy` (default, no model). */
-        vad: z.enum(['energy']).optional(),
+        /** Voice activity detection: `energy` (default, no model) or `silero` (ONNX model). */
+        vad: z.enum(['energy', 'silero']).optional(),
         /** Silence that ends an utterance, in ms (default 200). */
         end_of_speech_ms: z.number().int().min(30).max(10_000).optional(),
+        /** Silero's speech probability threshold (default 0.5). */
+        vad_threshold: z.number().gt(0).lt(1).optional(),
         /** Speech to text: `pocketsphinx` (default, offline). */
         stt: z.enum(['pocketsphinx']).optional(),
         /** pocketsphinx: a JSGF grammar file that limits recognition to its phrases. */

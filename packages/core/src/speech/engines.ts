@@ -72,6 +72,13 @@ export async function createVad(voice: VoiceConfig): Promise<Vad> {
   switch (voice.vad ?? 'energy') {
     case 'energy':
       return new EnergyVad(timing);
+    case 'silero': {
+      const { SileroVad } = await import('./silero-vad.js');
+      return SileroVad.create({
+        ...timing,
+        ...(voice.vad_threshold === undefined ? {} : { threshold: voice.vad_threshold }),
+      });
+    }
   }
 }
 

@@ -3,6 +3,7 @@ export * from './types.js';
 export { SpeechError } from './speech-error.js';
 export { EnergyVad, frameDb } from './energy-vad.js';
 export type { EnergyVadOptions } from './energy-vad.js';
+export type { SileroVad, SileroVadOptions } from './silero-vad.js';
 export { FramedVad, DEFAULT_END_OF_SPEECH_MS } from './framed-vad.js';
 export type { VadTiming } from './framed-vad.js';
 export { PocketsphinxSpeechToText, POCKETSPHINX_INSTALL } from './pocketsphinx-stt.js';
