@@ -80,6 +80,8 @@ describe('the [voice] config section', () => {
 
   it.each([
     [{ vad: 'webrtc' }, 'vad'],
+    [{ language: 'english' }, 'language'],
+    [{ stt_model: '' }, 'stt_model'],
     [{ vad_threshold: 1 }, 'vad_threshold'],
     [{ stt: 'dragon' }, 'stt'],
     [{ end_of_speech_ms: 5 }, 'end_of_speech_ms'],

@@ -21,3 +21,6 @@ export { encodeWav, decodeWav, isWav, pcmFromBytes, pcmToBytes, resample } from 
 export type { DecodedAudio } from './wav.js';
 export { wordErrorRate, normalizeWords } from './wer.js';
 export type { WerResult } from './wer.js';
+export type { CloudSpeechToText, CloudSttProvider } from './cloud-stt.js';
+export type { CloudTextToSpeech } from './cloud-tts.js';
+export type { WhisperSpeechToText, WhisperOptions } from './whisper-stt.js';
