@@ -51,3 +51,4 @@ export type * from './observability/metrics-sink.js';
 export type { ParleyMetrics, MetricsOptions } from './observability/metrics.js';
 export type { ModelStats, Percentiles, StatsReport } from './observability/request-stats.js';
 export type { PromFamily, PromSample } from './observability/prometheus-text.js';
+export * from './pipeline/index.js';

@@ -6,8 +6,9 @@
 import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
+import { ConnectionPipeline } from './ws-pipeline.js';
 import {
-  MODES,
+  BINARY_KINDS,
   PROTOCOL_VERSION,
   ProtocolError,
   parseBinary,
@@ -43,6 +44,10 @@ export class WsConnection {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Tool calls waiting for the client's `confirm_action`, by call id. */
   private readonly pending = new Map<string, (approve: boolean) => void>();
+  /** The session's pipeline, when this connection runs it. */
+  private readonly pipes: ConnectionPipeline;
+  /** Video frames waiting to be handled: past the limit new ones are dropped at once. */
+  private videoWaiting = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -50,8 +55,13 @@ export class WsConnection {
   ) {
     socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     socket.on('pong', () => (this.alive = true));
+    this.pipes = new ConnectionPipeline(
+      { send: (e) => this.send(e), sendBinary: (b) => this.sendBinary(b) },
+      hub,
+    );
     socket.on('close', () => {
       this.own?.interrupt('the connection closed');
+      void this.pipes.stopAll('the connection closed').catch(() => undefined);
       if (this.session) this.hub.metrics.wsSession(-1);
     });
   }
@@ -60,6 +70,17 @@ export class WsConnection {
   send(e: DownstreamEnvelope): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(e));
     else this.hub.metrics.frameDropped('closed');
+  }
+
+  /** Send one binary frame (speech); dropped once the socket is closing. */
+  sendBinary(frame: Buffer): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, { binary: true });
+    else this.hub.metrics.frameDropped('closed');
+  }
+
+  /** True once `hello` has opened a session. */
+  get hasSession(): boolean {
+    return this.session !== undefined;
   }
 
   /** Called by the hub's heartbeat: drop a peer that missed the last ping, else ping it. */
@@ -85,11 +106,21 @@ export class WsConnection {
 
   private receive(frame: Buffer, isBinary: boolean): void {
     this.hub.metrics.wsFrames.inc({ kind: isBinary ? 'binary' : 'text' });
+    const video = isBinary && frame.length >= 8 && frame[0] === BINARY_KINDS.video_frame;
+    if (video && this.videoWaiting >= this.hub.pipelines.settings.videoBacklog) {
+      // Under backpressure video goes first: answered at once, never queued. Audio and
+      // control frames are always queued.
+      this.hub.metrics.frameDropped('video_backlog');
+      this.send({ type: 'ack', action: 'video_frame', seq: frame.readUInt32BE(4), outcome: 'dropped' });
+      return;
+    }
+    if (video) this.videoWaiting++;
     if (++this.backlog > MAX_BACKLOG && !this.socket.isPaused) this.socket.pause();
     this.queue = this.queue
       .then(() => this.handle(frame, isBinary))
       .catch((e: unknown) => this.fail(e))
       .finally(() => {
+        if (video) this.videoWaiting--;
         if (--this.backlog <= MAX_BACKLOG / 2 && this.socket.isPaused) this.socket.resume();
       });
   }
@@ -113,11 +144,8 @@ export class WsConnection {
         );
       }
       const bin = parseBinary(frame);
-      this.requireSession();
-      throw new ProtocolError(
-        'no_pipeline',
-        `no pipeline is running to take ${bin.kind} #${bin.sequence}: start one with control start_pipeline`,
-      );
+      this.pipes.binary(this.requireSession(), bin);
+      return;
     }
     if (frame.length > o.maxTextFrame) {
       throw new ProtocolError(
@@ -169,7 +197,18 @@ export class WsConnection {
           : undefined;
     const s = found ?? (await store.create());
     if (!this.session) this.hub.metrics.wsSession(1);
+    else if (this.session.id !== s.id) await this.pipes.stopAll('the session changed');
     this.session = s;
+    let restartError: ProtocolError | undefined;
+    if (s.mode !== 'text' && !this.pipes.of(s)) {
+      // A resumed session goes on in its mode; when that cannot start, in text.
+      try {
+        await this.pipes.activate(s, s.mode);
+      } catch (e) {
+        s.mode = 'text';
+        restartError = e instanceof ProtocolError ? e : undefined;
+      }
+    }
     const models = (await this.hub.catalog.list()).map((m) => m.id);
     this.send({
       type: 'ready',
@@ -178,7 +217,7 @@ export class WsConnection {
       resumed: found !== undefined,
       models,
       model: s.settings.model ?? this.hub.catalog.defaultId(),
-      modes: MODES,
+      modes: this.hub.pipelines.modes.ids() as Mode[],
       mode: s.mode,
       history: historyItems(s.messages),
       limits: {
@@ -186,6 +225,7 @@ export class WsConnection {
         max_binary_frame: this.hub.options.maxBinaryFrame,
       },
     });
+    if (restartError) this.send(protocolError(restartError.code, restartError.message));
   }
 
   private async text(msg: TextMessage): Promise<void> {
@@ -208,8 +248,31 @@ export class WsConnection {
         `text: ${msg.text.length} characters, over max_input_chars (${limit})`,
       );
     }
-    const modelId = msg.model ?? s.settings.model ?? this.hub.catalog.defaultId();
-    const modelName = await this.hub.catalog.resolve(modelId);
+    const pipe = this.pipes.of(s);
+    if (pipe && !pipe.takes('message/text')) {
+      throw new ProtocolError(
+        'unsupported',
+        `mode ${s.mode} takes no text: switch_mode to text (or voice, visual, router, deep-dive)`,
+      );
+    }
+    const parts = images.map((img) => ({
+      type: 'image' as const,
+      mediaType: img.mediaType,
+      data: new Uint8Array(Buffer.from(img.data, 'base64')),
+    }));
+    if (pipe?.definition.steps.some((st) => st.name === 'tts') && msg.model === undefined) {
+      // A mode that speaks (voice, visual with visual_speak): the pipeline's own steps.
+      this.pipes.text(pipe, msg.text, parts);
+      return;
+    }
+    // Visual chat and deep dive answer with their own model unless the message names one.
+    const modeOpts = pipe?.streamOptions() ?? {};
+    const modeModel = s.mode === 'visual' || s.mode === 'deep-dive' ? modeOpts.model : undefined;
+    const modelId = msg.model ?? modeModel ?? s.settings.model ?? this.hub.catalog.defaultId();
+    const modelName =
+      msg.model === undefined && modeModel !== undefined
+        ? modeModel
+        : await this.hub.catalog.resolve(modelId);
     if (modelName === undefined) {
       throw new ProtocolError(
         'bad_request',
@@ -218,13 +281,7 @@ export class WsConnection {
     }
     const content: MessagePart[] = [];
     if (msg.text !== '') content.push({ type: 'text', text: msg.text });
-    for (const img of images) {
-      content.push({
-        type: 'image',
-        mediaType: img.mediaType,
-        data: new Uint8Array(Buffer.from(img.data, 'base64')),
-      });
-    }
+    content.push(...parts);
     const user: ChatMessage = { role: 'user', content };
     const id = msg.id ?? `t${++this.turns}`;
     this.send({ type: 'turn', turn: id, model: modelId });
@@ -237,6 +294,8 @@ export class WsConnection {
       modelId,
       user,
       confirm: (q, signal) => this.askClient(id, q, signal),
+      ...(modeOpts.think ? { think: true } : {}),
+      ...(modeOpts.route ? { route: true } : {}),
     });
   }
 
@@ -284,16 +343,32 @@ export class WsConnection {
         return;
       }
       case 'switch_mode': {
-        if (!(MODES as readonly string[]).includes(msg.mode)) {
+        if (!this.hub.pipelines.modes.has(msg.mode)) {
           throw new ProtocolError(
             'unsupported',
-            `mode "${msg.mode.slice(0, 64)}" is not available: use ${MODES.join(' or ')}`,
+            `mode "${msg.mode.slice(0, 64)}" is not available: use ${this.hub.pipelines.modes.ids().join(', ')}`,
           );
         }
         running?.interrupt('the mode changed');
+        let pipe;
+        try {
+          pipe = await this.pipes.activate(s, msg.mode);
+        } catch (e) {
+          s.mode = 'text';
+          await this.hub.store.save(s);
+          throw e;
+        }
         s.mode = msg.mode as Mode;
         await this.hub.store.save(s);
-        this.send({ type: 'ack', action: 'switch_mode', mode: s.mode });
+        const d = pipe.definition;
+        this.send({
+          type: 'ack',
+          action: 'switch_mode',
+          mode: s.mode,
+          inputs: d.inputs,
+          trigger: d.trigger,
+          outputs: d.outputs,
+        });
         return;
       }
       case 'settings':
