@@ -199,16 +199,7 @@ export class WsConnection {
     if (!this.session) this.hub.metrics.wsSession(1);
     else if (this.session.id !== s.id) await this.pipes.stopAll('the session changed');
     this.session = s;
-    let restartError: ProtocolError | undefined;
-    if (s.mode !== 'text' && !this.pipes.of(s)) {
-      // A resumed session goes on in its mode; when that cannot start, in text.
-      try {
-        await this.pipes.activate(s, s.mode);
-      } catch (e) {
-        s.mode = 'text';
-        restartError = e instanceof ProtocolError ? e : undefined;
-      }
-    }
+    const restartError = await this.pipes.resume(s);
     const models = (await this.hub.catalog.list()).map((m) => m.id);
     this.send({
       type: 'ready',
@@ -342,35 +333,8 @@ export class WsConnection {
         this.send({ type: 'ack', action: 'interrupt', running: hit, ...(hit ? { turn: running.id } : {}) });
         return;
       }
-      case 'switch_mode': {
-        if (!this.hub.pipelines.modes.has(msg.mode)) {
-          throw new ProtocolError(
-            'unsupported',
-            `mode "${msg.mode.slice(0, 64)}" is not available: use ${this.hub.pipelines.modes.ids().join(', ')}`,
-          );
-        }
-        running?.interrupt('the mode changed');
-        let pipe;
-        try {
-          pipe = await this.pipes.activate(s, msg.mode);
-        } catch (e) {
-          s.mode = 'text';
-          await this.hub.store.save(s);
-          throw e;
-        }
-        s.mode = msg.mode as Mode;
-        await this.hub.store.save(s);
-        const d = pipe.definition;
-        this.send({
-          type: 'ack',
-          action: 'switch_mode',
-          mode: s.mode,
-          inputs: d.inputs,
-          trigger: d.trigger,
-          outputs: d.outputs,
-        });
-        return;
-      }
+      case 'switch_mode':
+        return this.pipes.switchMode(s, msg.mode);
       case 'settings':
         return this.settings(s, msg.settings);
       case 'start_pipeline':

@@ -14,7 +14,13 @@ import {
   type PipelineTurnEnd,
 } from '@parley/core';
 import type { WsHub } from './ws-hub.js';
-import { encodeBinary, ProtocolError, type BinaryHeader, type DownstreamEnvelope } from './ws-protocol.js';
+import {
+  encodeBinary,
+  ProtocolError,
+  type BinaryHeader,
+  type DownstreamEnvelope,
+  type Mode,
+} from './ws-protocol.js';
 import type { SessionRecord } from './ws-session.js';
 
 /** How the pipeline reaches its connection. */
@@ -80,6 +86,53 @@ export class ConnectionPipeline {
       throw new ProtocolError('unsupported', `mode ${mode} cannot start: ${why}`);
     }
     return pipeline;
+  }
+
+  /**
+   * `control: switch_mode`: the running turn is interrupted, the old pipeline torn down, the
+   * new one started; answered by `ack` with the pipeline's inputs, trigger and outputs. When
+   * the new mode cannot start, the session falls back to text and the answer is the error.
+   */
+  async switchMode(s: SessionRecord, mode: string): Promise<void> {
+    const modes = this.hub.pipelines.modes;
+    if (!modes.has(mode)) {
+      throw new ProtocolError(
+        'unsupported',
+        `mode "${mode.slice(0, 64)}" is not available: use ${modes.ids().join(', ')}`,
+      );
+    }
+    this.hub.running.get(s.id)?.interrupt('the mode changed');
+    let pipe: PipelineSession;
+    try {
+      pipe = await this.activate(s, mode);
+    } catch (e) {
+      s.mode = 'text';
+      await this.hub.store.save(s);
+      throw e;
+    }
+    s.mode = mode as Mode;
+    await this.hub.store.save(s);
+    const d = pipe.definition;
+    this.socket.send({
+      type: 'ack',
+      action: 'switch_mode',
+      mode,
+      inputs: d.inputs,
+      trigger: d.trigger,
+      outputs: d.outputs,
+    });
+  }
+
+  /** A resumed session goes on in its mode; when that cannot start, in text (the error is returned). */
+  async resume(s: SessionRecord): Promise<ProtocolError | undefined> {
+    if (s.mode === 'text' || this.of(s)) return undefined;
+    try {
+      await this.activate(s, s.mode);
+      return undefined;
+    } catch (e) {
+      s.mode = 'text';
+      return e instanceof ProtocolError ? e : new ProtocolError('unsupported', String(e));
+    }
   }
 
   /** Tear down the session's pipeline (mode switch, closed socket, another hello). */
