@@ -42,6 +42,7 @@ export * from './cache/index.js';
 export * from './templates/index.js';
 export * from './tools/index.js';
 export * from './router/index.js';
+export * from './speech/index.js';
 // What every front end needs to log and report; the rest (the prom-client registry, stats,
 // the exposition parser) is in '@parley/core/observability', so a one-shot never loads it.
 export { createLog, Log, LOG_LEVELS, logLevelFrom, SILENT_LOG } from './observability/log.js';

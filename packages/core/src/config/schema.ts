@@ -276,6 +276,36 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Speech: the VAD, STT and TTS engines of the voice features (see docs/VOICE.md). */
+    voice: z
+      .object({
+        /** Voice activity detection: `energy` (default, no model). */
+        vad: z.enum(['energy']).optional(),
+        /** Silence that ends an utterance, in ms (default 200). */
+        end_of_speech_ms: z.number().int().min(30).max(10_000).optional(),
+        /** Speech to text: `pocketsphinx` (default, offline). */
+        stt: z.enum(['pocketsphinx']).optional(),
+        /** pocketsphinx: a JSGF grammar file that limits recognition to its phrases. */
+        grammar: z.string().trim().min(1).optional(),
+        /** Text to speech: `espeak-ng` (default, offline). */
+        tts: z.enum(['espeak-ng']).optional(),
+        /** The voice: an espeak-ng voice (`en`, `en-us`, `fr`...) or a cloud voice (`alloy`). */
+        voice: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9][A-Za-z0-9_+-]{0,39}$/,
+            'a voice name: a letter or digit, then letters, digits, _ + -',
+          )
+          .optional(),
+        /** Speaking speed: 1 is normal (0.25-4). */
+        speed: z.number().min(0.25).max(4).optional(),
+        /** Longest text one TTS call speaks, in characters (default 5000). */
+        max_tts_chars: z.number().int().min(100).max(100_000).optional(),
+        /** A sentence longer than this is spoken in pieces as the reply streams (default 240). */
+        max_sentence_chars: z.number().int().min(20).max(5000).optional(),
+      })
+      .strict()
+      .optional(),
     /** MCP servers whose tools join the registry as `NAME__tool` (see docs/tools.md). */
     mcp: z
       .object({
