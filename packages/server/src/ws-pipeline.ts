@@ -6,6 +6,7 @@
  * them like `text` turns.
  */
 import {
+  DEFAULT_END_OF_SPEECH_MS,
   PipelineSession,
   isTerminalEvent,
   type ChatEvent,
@@ -70,6 +71,8 @@ export class ConnectionPipeline {
       stream: this.streamSettings(s),
       audioLeadMs: host.settings.audioLeadMs,
       rule: host.settings.monitorRule,
+      maxSentenceChars: this.hub.parley.config.voice?.max_sentence_chars,
+      vadHangoverMs: this.hub.parley.config.voice?.end_of_speech_ms ?? DEFAULT_END_OF_SPEECH_MS,
       metrics: this.hub.metrics,
       nextTurnId: () => `${mode === 'broadcast' ? 'b' : 'v'}${++this.turns}`,
       emit: (e, turn) => this.emit(e, turn),

@@ -30,16 +30,6 @@ export interface PipelineSpeech {
   names: SpeechEngineNames;
 }
 
-/** A factory that says why there is no speech: voice and broadcast cannot start. */
-export const NO_SPEECH: PipelineSpeech = {
-  names: { vad: 'none', stt: 'none', tts: 'none' },
-  factory: {
-    vad: () => Promise.reject(new Error('no speech engines are configured')),
-    stt: () => Promise.reject(new Error('no speech engines are configured')),
-    tts: () => Promise.reject(new Error('no speech engines are configured')),
-  },
-};
-
 /** Owner of an active pipeline: the connection its events go to. */
 export interface PipelineOwner {
   /** Tear the pipeline down because another connection took the session over. */

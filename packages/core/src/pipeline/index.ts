@@ -27,6 +27,7 @@ export {
 } from './residency.js';
 export {
   createModelLoader,
+  speechFromConfig,
   modelSpec,
   chatModelMemoryMb,
   SPEECH_MEMORY_MB,
@@ -40,5 +41,5 @@ export {
   type FrameOutcome,
 } from './session.js';
 export { AudioPacer, type PacedAudio } from './audio-pacer.js';
-export { takeSentences, runSteps, STEPS, type TurnContext, type TurnInput, type FlowItem } from './steps.js';
+export { runSteps, STEPS, type TurnContext, type TurnInput, type FlowItem } from './steps.js';
 export { StreamClock, sessionTurnTimings } from './timings.js';

@@ -9,6 +9,7 @@ import type { ParleyConfig } from '../config/schema.js';
 import { LocalChatModel } from '../local/local-chat-model.js';
 import { parseModelName } from '../model-resolver.js';
 import type { Parley } from '../parley.js';
+import { createSpeechEngines, createVad } from '../speech/engines.js';
 import type { SpeechToText, TextToSpeech, Vad } from '../speech/types.js';
 import type { ModelLoader } from './residency.js';
 import type { ModelRole, ModelSpec } from './types.js';
@@ -18,6 +19,23 @@ export interface SpeechEngineFactory {
   vad(name: string): Promise<Vad>;
   stt(name: string): Promise<SpeechToText>;
   tts(name: string): Promise<TextToSpeech>;
+}
+
+/** The speech engines `[voice]` names, and a factory that makes them. */
+export function speechFromConfig(
+  config: ParleyConfig,
+  env?: Readonly<Record<string, string | undefined>>,
+): { factory: SpeechEngineFactory; names: { vad: string; stt: string; tts: string } } {
+  const voice = config.voice ?? {};
+  const engines = () => createSpeechEngines(config, env === undefined ? {} : { env });
+  return {
+    names: { vad: voice.vad ?? 'energy', stt: voice.stt ?? 'pocketsphinx', tts: voice.tts ?? 'espeak-ng' },
+    factory: {
+      vad: () => createVad(voice),
+      stt: async () => (await engines()).stt,
+      tts: async () => (await engines()).tts,
+    },
+  };
 }
 
 /** A resident VAD: each audio stream gets its own detector from it. */

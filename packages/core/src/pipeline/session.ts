@@ -38,6 +38,13 @@ export interface PipelineSessionOptions {
   audioLeadMs: number;
   /** The monitor's rule (a yes/no question). */
   rule?: string | undefined;
+  /** A sentence longer than this is spoken in pieces (`voice.max_sentence_chars`). */
+  maxSentenceChars?: number | undefined;
+  /**
+   * The silence the VAD waits for before it closes an utterance (`voice.end_of_speech_ms`):
+   * speech really ended that long before `speech-end`, which `turn-timings.vadMs` counts.
+   */
+  vadHangoverMs?: number | undefined;
   /** Every event, with its turn (none for the monitor's notifications and residency). */
   emit(e: PipelineEvent, turn: string | undefined): void;
   /** A turn started (not called for the monitor's frames). */
@@ -59,6 +66,15 @@ interface ActiveTurn {
   started: number;
   formatSent: boolean;
   firstAudioAt?: number;
+  meta: TurnMeta;
+  timingsSent: boolean;
+}
+
+/** What the trigger knows about a turn: when the speech ended, the frame it looks at. */
+interface TurnMeta {
+  speechEndAt?: number;
+  vadMs?: number;
+  frame?: number;
 }
 
 /** What a video frame became. */
@@ -89,6 +105,8 @@ export class PipelineSession {
         this.o.emit({ type: 'audio-format', format: a.format }, t.id);
       }
       this.o.emit({ type: 'audio', format: a.format, pcm: a.pcm }, t.id);
+      // The split of a voice turn is known once its first audio is out.
+      if (!t.timingsSent && t.meta.speechEndAt !== undefined) this.sendTimings(t);
     });
   }
 
@@ -149,7 +167,7 @@ export class PipelineSession {
         continue;
       }
       const now = performance.now();
-      const vadMs = now - this.clock.wallAt(e.atMs);
+      const vadMs = now - this.clock.wallAt(Math.max(0, e.atMs - (this.o.vadHangoverMs ?? 0)));
       if (this.current) this.interrupt('a new utterance');
       void this.run({ type: 'input', audio: e.audio }, { speechEndAt: now - vadMs, vadMs });
     }
@@ -204,7 +222,7 @@ export class PipelineSession {
     return { running: true, turn: t.id };
   }
 
-  private run(input: TurnInput, meta: { speechEndAt?: number; vadMs?: number; frame?: number }): string {
+  private run(input: TurnInput, meta: TurnMeta): string {
     const quiet = this.definition.trigger.kind === 'continuous';
     const id = this.o.nextTurnId?.() ?? `p${++this.counter}`;
     const ac = new AbortController();
@@ -224,6 +242,7 @@ export class PipelineSession {
       rule: this.o.rule,
       frame: meta.frame,
       marks: {},
+      maxSentenceChars: this.o.maxSentenceChars,
     };
     const model = opts.model ?? stt?.id ?? this.definition.id;
     const t: ActiveTurn = {
@@ -235,19 +254,16 @@ export class PipelineSession {
       closed: false,
       started: performance.now(),
       formatSent: false,
+      meta,
+      timingsSent: false,
     };
     this.current = t;
     if (!quiet) this.o.onTurnStart?.(id, model);
-    void this.drive(t, input, meta, quiet);
+    void this.drive(t, input, quiet);
     return id;
   }
 
-  private async drive(
-    t: ActiveTurn,
-    input: TurnInput,
-    meta: { speechEndAt?: number; vadMs?: number },
-    quiet: boolean,
-  ): Promise<void> {
+  private async drive(t: ActiveTurn, input: TurnInput, quiet: boolean): Promise<void> {
     let terminal: ChatEvent | undefined;
     try {
       for await (const item of runSteps(input, t.ctx)) {
@@ -277,13 +293,21 @@ export class PipelineSession {
       if (terminal.type === 'error') this.o.emit(terminal, undefined);
       return;
     }
-    if (meta.speechEndAt !== undefined) this.o.emit(this.timings(t, meta), t.id);
+    if (!t.timingsSent && t.meta.speechEndAt !== undefined) this.sendTimings(t);
     this.o.emit(terminal, t.id);
     this.o.onTurnEnd?.({ turn: t.id, user: t.ctx.user, text: t.text, terminal });
   }
 
-  private timings(t: ActiveTurn, meta: { speechEndAt?: number; vadMs?: number }): TurnTimingsEvent {
-    return sessionTurnTimings(t.ctx.marks, meta.vadMs ?? 0, meta.speechEndAt ?? t.started, t.firstAudioAt);
+  private sendTimings(t: ActiveTurn): void {
+    t.timingsSent = true;
+    const m = t.meta;
+    const e: TurnTimingsEvent = sessionTurnTimings(
+      t.ctx.marks,
+      m.vadMs ?? 0,
+      m.speechEndAt ?? t.started,
+      t.firstAudioAt,
+    );
+    this.o.emit(e, t.id);
   }
 
   /** What the definition's sinks let out. */

@@ -7,6 +7,7 @@
 import type { ChatMessage, ImagePart } from '../chat-model.js';
 import type { Parley, StreamOptions } from '../parley.js';
 import type { SpeechToText, TextToSpeech } from '../speech/types.js';
+import { speakStream } from '../speech/speak-stream.js';
 import { Channel } from '../util/channel.js';
 import type { PipelineEvent } from './events.js';
 import type { PipelineDefinition, StepName } from './types.js';
@@ -50,6 +51,8 @@ export interface TurnContext {
   /** The monitor's frame number. */
   readonly frame?: number | undefined;
   readonly marks: TurnMarks;
+  /** A sentence longer than this is spoken in pieces (`voice.max_sentence_chars`). */
+  readonly maxSentenceChars?: number | undefined;
   /** The user's message of the turn, once known (for the history). */
   user?: ChatMessage | undefined;
 }
@@ -113,25 +116,13 @@ async function* rule(flow: Flow, ctx: TurnContext): Flow {
   }
 }
 
-/** Where a sentence ends: `.`, `!`, `?` or `…` then a space, or a line break. */
-const SENTENCE_END = /[.!?…]+["')\]]*\s+|\n+/;
-
-/** Cut the complete sentences off the front of `buffer`. */
-export function takeSentences(buffer: string): { sentences: string[]; rest: string } {
-  const sentences: string[] = [];
-  let rest = buffer;
-  for (let m = SENTENCE_END.exec(rest); m; m = SENTENCE_END.exec(rest)) {
-    const s = rest.slice(0, m.index + m[0].length).trim();
-    rest = rest.slice(m.index + m[0].length);
-    if (s !== '') sentences.push(s);
-  }
-  return { sentences, rest };
-}
-
-/** Text to speech: each sentence of the answer is spoken as soon as it is complete. */
+/**
+ * Text to speech: the answer's text deltas go to `speakStream`, which speaks each sentence as
+ * soon as it is complete; the audio joins the flow as it is made.
+ */
 function tts(flow: Flow, ctx: TurnContext): Flow {
   const out = new Channel<FlowItem>();
-  const sentences = new Channel<string>();
+  const deltas = new Channel<string>();
   const engine = ctx.tts;
   const fail = (e: unknown): void => {
     if (ctx.signal.aborted) return;
@@ -141,38 +132,30 @@ function tts(flow: Flow, ctx: TurnContext): Flow {
       error: { code: 'tts', message: `text to speech failed: ${message}`, retryable: false },
     });
   };
+  let error: unknown;
   const pump = (async () => {
-    let buffer = '';
     for await (const item of flow) {
       out.push(item);
-      if (item.type === 'text-delta') {
-        const { sentences: done, rest } = takeSentences(buffer + item.text);
-        buffer = rest;
-        for (const s of done) sentences.push(s);
-      } else if (item.type === 'done' || item.type === 'interrupted') {
-        if (item.type === 'done' && buffer.trim() !== '') sentences.push(buffer.trim());
-        buffer = '';
-      }
+      if (item.type === 'text-delta') deltas.push(item.text);
+      else if (item.type === 'interrupted' || item.type === 'error') deltas.close();
     }
   })()
     .catch((e: unknown) => {
-      if (!ctx.signal.aborted) throw e;
+      if (!ctx.signal.aborted) error = e;
     })
-    .finally(() => sentences.close());
+    .finally(() => deltas.close());
   const speak = (async () => {
-    for await (const s of sentences) {
-      if (ctx.signal.aborted) break;
-      if (!engine) throw new Error('no text-to-speech engine is loaded');
-      ctx.marks.firstSentence ??= performance.now();
-      for await (const chunk of engine.synthesize(s, ctx.signal)) {
-        if (ctx.signal.aborted) break;
-        ctx.marks.ttsFirstChunk ??= performance.now();
-        out.push({ type: 'audio', format: chunk.format, pcm: chunk.pcm });
-      }
+    if (!engine) throw new Error('no text-to-speech engine is loaded');
+    const opts = {
+      onSentence: () => void (ctx.marks.firstSentence ??= performance.now()),
+      ...(ctx.maxSentenceChars === undefined ? {} : { maxChars: ctx.maxSentenceChars }),
+    };
+    for await (const chunk of speakStream(engine, deltas, ctx.signal, opts)) {
+      ctx.marks.ttsFirstChunk ??= performance.now();
+      out.push({ type: 'audio', format: chunk.format, pcm: chunk.pcm });
     }
   })().catch(fail);
-  let error: unknown;
-  void Promise.all([pump.catch((e: unknown) => (error = e)), speak]).finally(() => {
+  void Promise.all([pump, speak]).finally(() => {
     if (error !== undefined) fail(error);
     out.close();
   });
