@@ -33,7 +33,7 @@ describe('handshake', () => {
       protocol: 1,
       resumed: false,
       model: STORIES_ID,
-      modes: ['text', 'visual'],
+      modes: ['text', 'voice', 'broadcast', 'visual', 'monitor', 'router', 'deep-dive'],
       mode: 'text',
       history: [],
       limits: { max_text_frame: 1024 * 1024, max_binary_frame: 8 * 1024 * 1024 },
@@ -234,15 +234,20 @@ describe('control', () => {
     c.close();
   });
 
-  it('switch_mode: text and visual are acknowledged, others are unsupported', async () => {
+  it('switch_mode: a mode is acknowledged with its pipeline; an unknown mode is unsupported', async () => {
     const { c } = await connect();
-    expect(await c.request({ type: 'control', action: 'switch_mode', mode: 'visual' })).toEqual({
+    const answer = (e: Envelope): boolean => e.type === 'ack' || e.type === 'error';
+    expect(await c.request({ type: 'control', action: 'switch_mode', mode: 'visual' }, answer)).toEqual({
       type: 'ack',
       action: 'switch_mode',
       mode: 'visual',
+      inputs: ['message/text', 'payload/image'],
+      trigger: { kind: 'request_response' },
+      outputs: ['text_token'],
     });
-    const voice = await c.request({ type: 'control', action: 'switch_mode', mode: 'voice' });
-    expect(voice.error?.code).toBe('unsupported');
+    const dance = await c.request({ type: 'control', action: 'switch_mode', mode: 'dance' });
+    expect(dance.error?.code).toBe('unsupported');
+    expect(dance.error?.message).toMatch(/"dance" is not available: use text, voice, broadcast/);
     c.close();
   });
 

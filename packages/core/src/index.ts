@@ -119,3 +119,4 @@ export type { DocumentContext } from './documents/collections/document-collectio
 export type { IndexReport, IndexProgress, SkippedFile } from './documents/collections/index-collection.js';
 export { CollectionIndex } from './documents/collections/search-collection.js';
 export { checkCollectionName, documentSettings } from './documents/collections/collection-config.js';
+export * from './pipeline/index.js';

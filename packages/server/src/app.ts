@@ -8,6 +8,7 @@ import {
   newId,
   redact,
   registerSecret,
+  speechFromConfig,
   type ConversationStore,
   type Parley,
   type ParleyMetrics,
@@ -26,6 +27,7 @@ import { StoredSessionStore } from './stored-sessions.js';
 import { TurnRegistry } from './turns.js';
 import { registerVendorFiles } from './vendor-files.js';
 import { WsHub } from './ws-hub.js';
+import { PipelineHost } from './ws-pipelines.js';
 import { MemorySessionStore, type SessionStore } from './ws-session.js';
 
 /** A server built by {@link createServer}. */
@@ -111,7 +113,8 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   if (!o.sessions && o.log)
     snapshotter = await openSnapshots(o.parley, notices, o.onWarning ?? ((m) => app.log.warn(m)));
   const sessions = o.sessions ?? snapshotter ?? new MemorySessionStore();
-  const hub = new WsHub(o.parley, o, catalog, turns, metrics, sessions);
+  const pipelines = new PipelineHost(o.parley, metrics, o.speech ?? speechFromConfig(o.parley.config));
+  const hub = new WsHub(o.parley, o, catalog, turns, metrics, sessions, pipelines);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toHttpError(err);

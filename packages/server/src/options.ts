@@ -4,6 +4,7 @@ import type { Parley, ParleyMetrics } from '@parley/core';
 import { UsageError } from '@parley/core';
 import { isLoopbackHost } from './auth.js';
 import type { SessionStore } from './ws-session.js';
+import type { PipelineSpeech } from './ws-pipelines.js';
 
 /** Options of {@link createServer}; anything left out comes from `parley.config.server`. */
 export interface ServerOptions {
@@ -45,6 +46,8 @@ export interface ServerOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** The metrics registry to serve and feed (default: a new one from `createMetrics()`). */
   metrics?: ParleyMetrics | undefined;
+  /** The speech engines of the voice modes (default: the ones `[voice]` configures). */
+  speech?: PipelineSpeech | undefined;
 }
 
 /** {@link ServerOptions} with every default filled in. */
@@ -65,6 +68,7 @@ export interface ResolvedServerOptions {
   logger: boolean;
   onWarning: ((message: string) => void) | undefined;
   metrics: ParleyMetrics | undefined;
+  speech: PipelineSpeech | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -118,5 +122,6 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     logger: o.logger ?? false,
     onWarning: o.onWarning,
     metrics: o.metrics,
+    speech: o.speech,
   };
 }

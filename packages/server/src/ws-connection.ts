@@ -6,8 +6,9 @@
 import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
+import { ConnectionPipeline } from './ws-pipeline.js';
 import {
-  MODES,
+  BINARY_KINDS,
   PROTOCOL_VERSION,
   ProtocolError,
   parseBinary,
@@ -44,6 +45,10 @@ export class WsConnection {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Tool calls waiting for the client's `confirm_action`, by call id. */
   private readonly pending = new Map<string, (approve: boolean) => void>();
+  /** The session's pipeline, when this connection runs it. */
+  private readonly pipes: ConnectionPipeline;
+  /** Video frames waiting to be handled: past the limit new ones are dropped at once. */
+  private videoWaiting = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -51,8 +56,13 @@ export class WsConnection {
   ) {
     socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     socket.on('pong', () => (this.alive = true));
+    this.pipes = new ConnectionPipeline(
+      { send: (e) => this.send(e), sendBinary: (b) => this.sendBinary(b) },
+      hub,
+    );
     socket.on('close', () => {
       this.own?.interrupt('the connection closed');
+      void this.pipes.stopAll('the connection closed').catch(() => undefined);
       if (this.session) this.hub.metrics.wsSession(-1);
     });
   }
@@ -61,6 +71,17 @@ export class WsConnection {
   send(e: DownstreamEnvelope): void {
     if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(e));
     else this.hub.metrics.frameDropped('closed');
+  }
+
+  /** Send one binary frame (speech); dropped once the socket is closing. */
+  sendBinary(frame: Buffer): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, { binary: true });
+    else this.hub.metrics.frameDropped('closed');
+  }
+
+  /** True once `hello` has opened a session. */
+  get hasSession(): boolean {
+    return this.session !== undefined;
   }
 
   /** Called by the hub's heartbeat: drop a peer that missed the last ping, else ping it. */
@@ -86,11 +107,21 @@ export class WsConnection {
 
   private receive(frame: Buffer, isBinary: boolean): void {
     this.hub.metrics.wsFrames.inc({ kind: isBinary ? 'binary' : 'text' });
+    const video = isBinary && frame.length >= 8 && frame[0] === BINARY_KINDS.video_frame;
+    if (video && this.videoWaiting >= this.hub.pipelines.settings.videoBacklog) {
+      // Under backpressure video goes first: answered at once, never queued. Audio and
+      // control frames are always queued.
+      this.hub.metrics.frameDropped('video_backlog');
+      this.send({ type: 'ack', action: 'video_frame', seq: frame.readUInt32BE(4), outcome: 'dropped' });
+      return;
+    }
+    if (video) this.videoWaiting++;
     if (++this.backlog > MAX_BACKLOG && !this.socket.isPaused) this.socket.pause();
     this.queue = this.queue
       .then(() => this.handle(frame, isBinary))
       .catch((e: unknown) => this.fail(e))
       .finally(() => {
+        if (video) this.videoWaiting--;
         if (--this.backlog <= MAX_BACKLOG / 2 && this.socket.isPaused) this.socket.resume();
       });
   }
@@ -114,11 +145,8 @@ export class WsConnection {
         );
       }
       const bin = parseBinary(frame);
-      this.requireSession();
-      throw new ProtocolError(
-        'no_pipeline',
-        `no pipeline is running to take ${bin.kind} #${bin.sequence}: start one with control start_pipeline`,
-      );
+      this.pipes.binary(this.requireSession(), bin);
+      return;
     }
     if (frame.length > o.maxTextFrame) {
       throw new ProtocolError(
@@ -170,7 +198,9 @@ export class WsConnection {
           : undefined;
     const s = found ?? (await store.create());
     if (!this.session) this.hub.metrics.wsSession(1);
+    else if (this.session.id !== s.id) await this.pipes.stopAll('the session changed');
     this.session = s;
+    const restartError = await this.pipes.resume(s);
     const models = (await this.hub.catalog.list()).map((m) => m.id);
     this.send({
       type: 'ready',
@@ -179,7 +209,7 @@ export class WsConnection {
       resumed: found !== undefined,
       models,
       model: s.settings.model ?? this.hub.catalog.defaultId(),
-      modes: MODES,
+      modes: this.hub.pipelines.modes.ids() as Mode[],
       mode: s.mode,
       history: historyItems(s.messages),
       limits: {
@@ -187,6 +217,7 @@ export class WsConnection {
         max_binary_frame: this.hub.options.maxBinaryFrame,
       },
     });
+    if (restartError) this.send(protocolError(restartError.code, restartError.message));
   }
 
   private async text(msg: TextMessage): Promise<void> {
@@ -210,8 +241,31 @@ export class WsConnection {
         `text: ${msg.text.length} characters, over max_input_chars (${limit})`,
       );
     }
-    const modelId = msg.model ?? s.settings.model ?? this.hub.catalog.defaultId();
-    const modelName = await this.hub.catalog.resolve(modelId);
+    const pipe = this.pipes.of(s);
+    if (pipe && !pipe.takes('message/text')) {
+      throw new ProtocolError(
+        'unsupported',
+        `mode ${s.mode} takes no text: switch_mode to text (or voice, visual, router, deep-dive)`,
+      );
+    }
+    const parts = images.map((img) => ({
+      type: 'image' as const,
+      mediaType: img.mediaType,
+      data: new Uint8Array(Buffer.from(img.data, 'base64')),
+    }));
+    if (pipe?.definition.steps.some((st) => st.name === 'tts') && msg.model === undefined) {
+      // A mode that speaks (voice, visual with visual_speak): the pipeline's own steps.
+      this.pipes.text(pipe, msg.text, parts);
+      return;
+    }
+    // Visual chat and deep dive answer with their own model unless the message names one.
+    const modeOpts = pipe?.streamOptions() ?? {};
+    const modeModel = s.mode === 'visual' || s.mode === 'deep-dive' ? modeOpts.model : undefined;
+    const modelId = msg.model ?? modeModel ?? s.settings.model ?? this.hub.catalog.defaultId();
+    const modelName =
+      msg.model === undefined && modeModel !== undefined
+        ? modeModel
+        : await this.hub.catalog.resolve(modelId);
     if (modelName === undefined) {
       throw new ProtocolError(
         'bad_request',
@@ -220,13 +274,7 @@ export class WsConnection {
     }
     const content: MessagePart[] = [];
     if (msg.text !== '') content.push({ type: 'text', text: msg.text });
-    for (const img of images) {
-      content.push({
-        type: 'image',
-        mediaType: img.mediaType,
-        data: new Uint8Array(Buffer.from(img.data, 'base64')),
-      });
-    }
+    content.push(...parts);
     const attachments = files.length > 0 ? await readWsAttachments(files, this.hub.parley.config) : [];
     const user: ChatMessage = { role: 'user', content };
     const id = msg.id ?? `t${++this.turns}`;
@@ -241,6 +289,8 @@ export class WsConnection {
       user,
       attachments,
       confirm: (q, signal) => this.askClient(id, q, signal),
+      ...(modeOpts.think ? { think: true } : {}),
+      ...(modeOpts.route ? { route: true } : {}),
     });
   }
 
@@ -287,19 +337,8 @@ export class WsConnection {
         this.send({ type: 'ack', action: 'interrupt', running: hit, ...(hit ? { turn: running.id } : {}) });
         return;
       }
-      case 'switch_mode': {
-        if (!(MODES as readonly string[]).includes(msg.mode)) {
-          throw new ProtocolError(
-            'unsupported',
-            `mode "${msg.mode.slice(0, 64)}" is not available: use ${MODES.join(' or ')}`,
-          );
-        }
-        running?.interrupt('the mode changed');
-        s.mode = msg.mode as Mode;
-        await this.hub.store.save(s);
-        this.send({ type: 'ack', action: 'switch_mode', mode: s.mode });
-        return;
-      }
+      case 'switch_mode':
+        return this.pipes.switchMode(s, msg.mode);
       case 'settings':
         return this.settings(s, msg.settings);
       case 'start_pipeline':

@@ -10,6 +10,7 @@ import type { TurnRegistry } from './turns.js';
 import { WsConnection } from './ws-connection.js';
 import type { SessionStore } from './ws-session.js';
 import type { RunningTurn } from './ws-turn.js';
+import type { PipelineHost } from './ws-pipelines.js';
 
 /** Close code sent to every client when the server shuts down. */
 export const CLOSE_GOING_AWAY = 1001;
@@ -28,7 +29,13 @@ export class WsHub {
     readonly turns: TurnRegistry,
     readonly metrics: ParleyMetrics,
     readonly store: SessionStore,
-  ) {}
+    readonly pipelines: PipelineHost,
+  ) {
+    // Residency is shared: every connection with a session hears what loads and unloads.
+    pipelines.residency.subscribe((e) => {
+      for (const c of this.connections) if (c.hasSession) c.send(e);
+    });
+  }
 
   /** The largest frame `ws` reads at all; bigger ones close the connection with 1009. */
   get hardFrameLimit(): number {
@@ -61,6 +68,7 @@ export class WsHub {
    */
   async close(reason: string, graceMs = 1000): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.pipelines.close().catch(() => undefined);
     const open = [...this.connections];
     for (const c of open) c.close(CLOSE_GOING_AWAY, reason);
     const closed = open.map((c) => new Promise<void>((resolve) => c.onClosed(resolve)));

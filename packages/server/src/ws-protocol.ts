@@ -3,7 +3,8 @@
  * upstream envelopes and their validation, the downstream envelopes, the error codes and
  * the binary frame header.
  */
-import type { ChatEvent, ErrorInfo } from '@parley/core';
+import type { ChatEvent, ErrorInfo, PipelineEvent } from '@parley/core';
+import { MODE_IDS } from '@parley/core';
 import * as z from 'zod';
 import { IMAGE_TYPES } from './openai-mapping.js';
 import { formatPath } from './openai-schema.js';
@@ -16,8 +17,8 @@ export const UPSTREAM_TYPES = ['hello', 'text', 'control', 'ping'] as const;
 /** The `type` of an upstream envelope. */
 export type UpstreamType = (typeof UPSTREAM_TYPES)[number];
 
-/** The modes a session can be in now; the pipelines issue adds voice, broadcast and monitor. */
-export const MODES = ['text', 'visual'] as const;
+/** The modes a session can be in (docs/PIPELINES.md). */
+export const MODES = MODE_IDS;
 /** A session's mode. */
 export type Mode = (typeof MODES)[number];
 
@@ -249,6 +250,7 @@ export type DownstreamEnvelope =
   | ReadyEnvelope
   | { type: 'turn'; turn: string; model: string }
   | (ChatEvent & { turn: string })
+  | (Exclude<PipelineEvent, ChatEvent | { type: 'audio' }> & { turn?: string })
   | { type: 'error'; error: ErrorInfo; turn?: string }
   | { type: 'ack'; action: string; [key: string]: unknown }
   | {

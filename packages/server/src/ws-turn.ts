@@ -40,6 +40,10 @@ export interface WsTurnArgs {
   attachments?: ExtractedDocument[] | undefined;
   /** Asks the client before a risky tool runs (tools are on when `tools.enabled` lists some). */
   confirm?: Confirmer;
+  /** Thinking mode on (deep dive). */
+  think?: boolean;
+  /** Route the turn through the semantic router (router mode). */
+  route?: boolean;
 }
 
 const GRACE = Symbol('grace');
@@ -99,6 +103,8 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
   if (s.system !== undefined) opts.system = s.system;
   if (s.temperature !== undefined) opts.temperature = s.temperature;
   if (s.maxTokens !== undefined) opts.maxTokens = s.maxTokens;
+  if (a.think) opts.think = true;
+  if (a.route) opts.route = true;
   const started = performance.now();
   let firstAt: number | undefined;
   let text = '';

@@ -233,6 +233,42 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Pipelines and modes: voice, broadcast, visual, monitor, router, deep dive (docs/PIPELINES.md). */
+    pipelines: z
+      .object({
+        /** The language model of voice chat (default: the configured model). */
+        voice_model: modelName.optional(),
+        /** The vision model of visual chat and the monitor (default: the configured model). */
+        vision_model: modelName.optional(),
+        /** The heavy reasoning model deep dive swaps in, with thinking on (default: the configured model). */
+        reasoning_model: modelName.optional(),
+        /** Most tokens of a spoken answer (default 256). */
+        voice_max_tokens: positiveInt.optional(),
+        /** Speak visual chat's answers too (default false). */
+        visual_speak: z.boolean().optional(),
+        /** How far ahead of real time speech is sent to the client, in ms (default 400). */
+        audio_lead_ms: z.number().int().min(20).max(60_000).optional(),
+        /** The monitor looks at every n-th video frame (default 10). */
+        monitor_every: z.number().int().min(1).max(10_000).optional(),
+        /** The monitor's rule: a yes/no question put to the vision model with each frame. */
+        monitor_rule: z.string().trim().min(1).max(2000).optional(),
+        /** Video frames waiting on a connection past which new ones are dropped (default 8). */
+        video_backlog: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Model residency: the memory budget models loaded for pipelines share (docs/PIPELINES.md). */
+    residency: z
+      .object({
+        /** Memory budget of resident models, in MB (default 8192). */
+        budget_mb: positiveInt.optional(),
+        /** Roles that stay loaded across modes until their room is needed (default vad, stt, tts). */
+        sticky: z.array(z.enum(['vad', 'stt', 'llm', 'vision', 'tts'])).optional(),
+        /** Memory estimates by model id (`provider:model`, a .gguf path, a speech engine), in MB. */
+        models: z.record(z.string().trim().min(1), z.number().min(0).max(10_000_000)).optional(),
+      })
+      .strict()
+      .optional(),
     /** Tools the model may call (see docs/tools.md). */
     tools: z
       .object({

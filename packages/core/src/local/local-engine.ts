@@ -140,6 +140,25 @@ export class LocalEngine {
     };
   }
 
+  /** True when the model at `path` is loaded (or loading). */
+  isLoaded(path: string): boolean {
+    return this.loaded.has(path);
+  }
+
+  /** Unload one model (the next request for it loads it again). */
+  async unload(path: string): Promise<void> {
+    const p = this.loaded.get(path);
+    if (!p) return;
+    this.loaded.delete(path);
+    try {
+      const m = await p;
+      await m.context.dispose();
+      await m.model.dispose();
+    } catch {
+      // a model that failed to load has nothing to free
+    }
+  }
+
   /** Loaded models and the queue for their context sequences. */
   stats(): LocalEngineStats {
     let queued = 0;
