@@ -19,6 +19,7 @@ import {
   type Mode,
   type TextMessage,
 } from './ws-protocol.js';
+import { WsRateLimiter } from './ws-rate-limit.js';
 import { historyItems, type SessionRecord } from './ws-session.js';
 import { startWsTurn, type RunningTurn } from './ws-turn.js';
 
@@ -43,11 +44,13 @@ export class WsConnection {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Tool calls waiting for the client's `confirm_action`, by call id. */
   private readonly pending = new Map<string, (approve: boolean) => void>();
+  private readonly rate: WsRateLimiter;
 
   constructor(
     readonly socket: WebSocket,
     private readonly hub: WsHub,
   ) {
+    this.rate = new WsRateLimiter(hub.options.wsRateLimits);
     socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => {
@@ -86,8 +89,10 @@ export class WsConnection {
   private receive(frame: Buffer, isBinary: boolean): void {
     this.hub.metrics.wsFrames.inc({ kind: isBinary ? 'binary' : 'text' });
     if (++this.backlog > MAX_BACKLOG && !this.socket.isPaused) this.socket.pause();
+    // Counted as it arrives, answered in its turn like any frame.
+    const limited = this.rate.frame();
     this.queue = this.queue
-      .then(() => this.handle(frame, isBinary))
+      .then(() => (limited ? this.fail(limited) : this.handle(frame, isBinary)))
       .catch((e: unknown) => this.fail(e))
       .finally(() => {
         if (--this.backlog <= MAX_BACKLOG / 2 && this.socket.isPaused) this.socket.resume();
@@ -208,6 +213,7 @@ export class WsConnection {
         `text: ${msg.text.length} characters, over max_input_chars (${limit})`,
       );
     }
+    this.rate.turn();
     const modelId = msg.model ?? s.settings.model ?? this.hub.catalog.defaultId();
     const modelName = await this.hub.catalog.resolve(modelId);
     if (modelName === undefined) {
