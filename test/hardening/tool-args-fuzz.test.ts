@@ -30,6 +30,7 @@ import {
   type ToolErrorCode,
 } from '../../packages/core/src/tools/types.js';
 import { BUILTIN_TOOL_NAMES } from '../../packages/core/src/tools/index.js';
+import { DEFAULTS, type ParleyConfig } from '../../packages/core/src/config/schema.js';
 import { tempHome } from '../helpers/cli.js';
 import { hardenScale, seededRandom } from './scale.js';
 
@@ -83,12 +84,13 @@ beforeAll(() => {
   symlinkSync(path.join(ws, 'nowhere'), path.join(ws, 'dangling'));
   symlinkSync('a.txt', path.join(ws, 'link-in'));
   const config = {
+    ...DEFAULTS,
     tools: {
       workspace: ws,
       safety: { fetch_url: 'confirm' as const },
       limits: { fetch_timeout_ms: 2_000 },
     },
-  };
+  } as ParleyConfig;
   const tools = builtinTools(config, {
     env: { TAVILY_API_KEY: 'tvly-fuzz-0123456789' },
     lookup: ((_host: string, _opts: unknown, cb: (e: null, a: string, f: number) => void) =>
