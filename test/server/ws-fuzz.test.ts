@@ -10,7 +10,12 @@ import { metricValue, startTestServer, STORIES_ID, WsClient, type TestServer } f
 // and the server must live on. A frame that starts a turn is followed to the turn's end.
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ config: { model: 'canned', max_tokens: 40 } });
+  // Rate limits off: every frame must reach the parser (rate-limits.test.ts tests the limits).
+  t = await startTestServer({
+    config: { model: 'canned', max_tokens: 40 },
+    wsFramesPerSecond: 0,
+    wsTurnsPerMinute: 0,
+  });
 });
 afterAll(() => t.close());
 

@@ -16,6 +16,7 @@ import {
 import { createMetrics } from '@parley/core/observability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { installAccessControl, refuse } from './auth.js';
+import { fastifyConnectionOptions, installHttpRateLimit } from './connection-limits.js';
 import { HttpError } from './http-errors.js';
 import { ModelCatalog } from './model-catalog.js';
 import { registerConversationRoutes } from './conversation-routes.js';
@@ -100,6 +101,8 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
     // One id per request: the `req` of every log line it causes, its turn's lines included.
     genReqId: () => newId(),
     return503OnClosing: false,
+    // Slow-loris, oversized heads and idle keep-alive connections (docs/server.md).
+    ...fastifyConnectionOptions(o.connection),
   });
   // JSON only: a text/plain POST is what a cross-site form could send.
   app.removeContentTypeParser('text/plain');
@@ -129,6 +132,7 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
     metrics.error('http', 'not_found');
     return reply.code(404).send(e.body());
   });
+  installHttpRateLimit(app, o.connection, () => metrics.error('http', 'rate_limited'));
   installAccessControl(app, { token: o.token, origins: o.origins });
   app.addHook('onRequest', async (req, reply) => {
     if (!turns.closing) return;

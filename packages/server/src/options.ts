@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Parley, ParleyMetrics } from '@parley/core';
 import { UsageError } from '@parley/core';
 import { isLoopbackHost } from './auth.js';
+import { CONNECTION_DEFAULTS, type ConnectionLimits } from './connection-limits.js';
+import type { WsRateLimits } from './ws-rate-limit.js';
 import type { SessionStore } from './ws-session.js';
 import type { PipelineSpeech } from './ws-pipelines.js';
 
@@ -26,6 +28,20 @@ export interface ServerOptions {
   maxBody?: number | undefined;
   /** WebSocket ping interval in ms; a peer that misses one pong is dropped (default 30 s). */
   heartbeatMs?: number | undefined;
+  /** Time a client has to send a request's headers, in ms (default 10 s): slow-loris. */
+  headersTimeoutMs?: number | undefined;
+  /** Time a client has to send a whole request, in ms (default 60 s). */
+  requestTimeoutMs?: number | undefined;
+  /** Idle keep-alive connections close after this, in ms (default 5 s). */
+  keepAliveTimeoutMs?: number | undefined;
+  /** Largest request head in bytes (default 16 KiB); over it: 431. */
+  maxHeaderBytes?: number | undefined;
+  /** Requests per second on one HTTP connection (default 200; 0: no limit). */
+  httpRequestsPerSecond?: number | undefined;
+  /** Frames per second on one WebSocket (default 200; 0: no limit). */
+  wsFramesPerSecond?: number | undefined;
+  /** Turns per minute on one WebSocket (default 60; 0: no limit). */
+  wsTurnsPerMinute?: number | undefined;
   /** After an interrupt, how long to wait for the model's own `interrupted` before sending one (default 30 ms). */
   interruptGraceMs?: number | undefined;
   /** Folder of the browser UI's static files (default `packages/server/web`). */
@@ -61,6 +77,8 @@ export interface ResolvedServerOptions {
   maxBinaryFrame: number;
   maxBody: number;
   heartbeatMs: number;
+  connection: ConnectionLimits;
+  wsRateLimits: WsRateLimits;
   interruptGraceMs: number;
   webRoot: string;
   sessions: SessionStore | undefined;
@@ -82,6 +100,8 @@ export const SERVER_DEFAULTS = {
   maxBody: 8 * MiB,
   heartbeatMs: 30_000,
   interruptGraceMs: 30,
+  wsFramesPerSecond: 200,
+  wsTurnsPerMinute: 60,
 } as const;
 
 /** The browser UI's folder in this package. */
@@ -115,6 +135,19 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     maxBinaryFrame: o.maxBinaryFrame ?? c.max_binary_frame ?? SERVER_DEFAULTS.maxBinaryFrame,
     maxBody: o.maxBody ?? c.max_body ?? SERVER_DEFAULTS.maxBody,
     heartbeatMs: o.heartbeatMs ?? c.heartbeat_ms ?? SERVER_DEFAULTS.heartbeatMs,
+    connection: {
+      headersTimeoutMs: o.headersTimeoutMs ?? c.headers_timeout_ms ?? CONNECTION_DEFAULTS.headersTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs ?? c.request_timeout_ms ?? CONNECTION_DEFAULTS.requestTimeoutMs,
+      keepAliveTimeoutMs:
+        o.keepAliveTimeoutMs ?? c.keep_alive_timeout_ms ?? CONNECTION_DEFAULTS.keepAliveTimeoutMs,
+      maxHeaderBytes: o.maxHeaderBytes ?? c.max_header_bytes ?? CONNECTION_DEFAULTS.maxHeaderBytes,
+      httpRequestsPerSecond:
+        o.httpRequestsPerSecond ?? c.http_requests_per_second ?? CONNECTION_DEFAULTS.httpRequestsPerSecond,
+    },
+    wsRateLimits: {
+      framesPerSecond: o.wsFramesPerSecond ?? c.ws_frames_per_second ?? SERVER_DEFAULTS.wsFramesPerSecond,
+      turnsPerMinute: o.wsTurnsPerMinute ?? c.ws_turns_per_minute ?? SERVER_DEFAULTS.wsTurnsPerMinute,
+    },
     interruptGraceMs: o.interruptGraceMs ?? SERVER_DEFAULTS.interruptGraceMs,
     webRoot: o.webRoot ?? DEFAULT_WEB_ROOT,
     sessions: o.sessions,

@@ -21,6 +21,7 @@ import {
   type TextMessage,
 } from './ws-protocol.js';
 import { readWsAttachments } from './ws-attachments.js';
+import { WsRateLimiter } from './ws-rate-limit.js';
 import { historyItems, type SessionRecord } from './ws-session.js';
 import { startWsTurn, type RunningTurn } from './ws-turn.js';
 
@@ -49,11 +50,13 @@ export class WsConnection {
   private readonly pipes: ConnectionPipeline;
   /** Video frames waiting to be handled: past the limit new ones are dropped at once. */
   private videoWaiting = 0;
+  private readonly rate: WsRateLimiter;
 
   constructor(
     readonly socket: WebSocket,
     private readonly hub: WsHub,
   ) {
+    this.rate = new WsRateLimiter(hub.options.wsRateLimits);
     socket.on('message', (data, isBinary) => this.receive(toBuffer(data), isBinary));
     socket.on('pong', () => (this.alive = true));
     this.pipes = new ConnectionPipeline(
@@ -117,8 +120,11 @@ export class WsConnection {
     }
     if (video) this.videoWaiting++;
     if (++this.backlog > MAX_BACKLOG && !this.socket.isPaused) this.socket.pause();
+    // Counted as it arrives, answered in its turn like any frame.
+    // Binary frames (audio, video) are paced by the pipeline's own backpressure instead.
+    const limited = isBinary ? undefined : this.rate.frame();
     this.queue = this.queue
-      .then(() => this.handle(frame, isBinary))
+      .then(() => (limited ? this.fail(limited) : this.handle(frame, isBinary)))
       .catch((e: unknown) => this.fail(e))
       .finally(() => {
         if (video) this.videoWaiting--;
@@ -241,6 +247,7 @@ export class WsConnection {
         `text: ${msg.text.length} characters, over max_input_chars (${limit})`,
       );
     }
+    this.rate.turn();
     const pipe = this.pipes.of(s);
     if (pipe && !pipe.takes('message/text')) {
       throw new ProtocolError(

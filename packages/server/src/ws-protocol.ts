@@ -32,6 +32,7 @@ export const WS_ERROR_CODES = [
   'unsupported',
   'no_pipeline',
   'shutting_down',
+  'rate_limited',
   'internal',
 ] as const;
 /** A protocol error's code. */
@@ -264,7 +265,10 @@ export type DownstreamEnvelope =
 
 /** The `error` envelope of a protocol error. */
 export function protocolError(code: WsErrorCode, message: string, turn?: string): DownstreamEnvelope {
-  const e: DownstreamEnvelope = { type: 'error', error: { code, message, retryable: code === 'busy' } };
+  const e: DownstreamEnvelope = {
+    type: 'error',
+    error: { code, message, retryable: code === 'busy' || code === 'rate_limited' },
+  };
   if (turn !== undefined) e.turn = turn;
   return e;
 }

@@ -230,6 +230,20 @@ export const ConfigSchema = z
         max_body: positiveInt.optional(),
         /** WebSocket ping interval; a peer silent for one interval is dropped (default 30000). */
         heartbeat_ms: positiveInt.optional(),
+        /** Time a client has to send a request's headers (slow-loris; default 10000). */
+        headers_timeout_ms: positiveInt.optional(),
+        /** Time a client has to send a whole request, body included (default 60000). */
+        request_timeout_ms: positiveInt.optional(),
+        /** How long an idle keep-alive connection stays open (default 5000). */
+        keep_alive_timeout_ms: positiveInt.optional(),
+        /** Largest request head (request line and headers) in bytes; over it: 431 (default 16384). */
+        max_header_bytes: z.number().int().min(1024).max(1_048_576).optional(),
+        /** Requests per second on one HTTP connection, a burst of as many; 0 is no limit (default 200). */
+        http_requests_per_second: z.number().int().min(0).optional(),
+        /** Frames per second on one WebSocket, a burst of as many; 0 is no limit (default 200). */
+        ws_frames_per_second: z.number().int().min(0).optional(),
+        /** Turns per minute on one WebSocket, a burst of as many; 0 is no limit (default 60). */
+        ws_turns_per_minute: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
