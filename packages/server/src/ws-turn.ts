@@ -6,6 +6,7 @@
 import type { ChatEvent, ChatMessage, Confirmer, StreamOptions, ToolSession } from '@parley/core';
 import { ConversationLog, createToolSession, isTerminalEvent, newId } from '@parley/core';
 import { TurnLog } from './turn-log.js';
+import { runImageTurn } from './ws-image-turn.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
 import type { SessionRecord } from './ws-session.js';
@@ -63,6 +64,7 @@ export function startWsTurn(a: WsTurnArgs): RunningTurn {
 }
 
 async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
+  if (await runImageTurn(a, active)) return;
   const { hub, session } = a;
   const s = session.settings;
   const log = hub.parley.log.child({ req: newId(), session: session.id, turn: a.id });

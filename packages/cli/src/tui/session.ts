@@ -86,9 +86,20 @@ export class ChatSession {
     this.conv.system = text;
   }
 
-  /** Send a message and stream the answer; the turn joins the history and is saved. */
-  send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
-    return this.conv.send(text, this.tools ? { signal, tools: this.tools } : { signal });
+  /**
+   * Send a message and stream the answer; the turn joins the history and is saved. A message
+   * the router sends to image generation makes an image instead (docs/images.md): its path
+   * comes as a notice, and the turn is not saved in the history.
+   */
+  async *send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
+    const { imageTurn } = await import('./image-turn.js');
+    const image = await imageTurn(this.parley, text, signal);
+    if (image.events) {
+      yield* image.events;
+      return;
+    }
+    if (image.notice) yield image.notice;
+    yield* this.conv.send(text, this.tools ? { signal, tools: this.tools } : { signal });
   }
 
   /** `/clear`: a new conversation with the same model and system prompt (the old one stays saved). */
