@@ -34,7 +34,8 @@ beforeAll(() => {
 });
 afterAll(() => home.cleanup());
 
-describe('parley assistant', () => {
+// Many child processes each: on a busy two-core machine these take longer than the default.
+describe('parley assistant', { timeout: 240_000 }, () => {
   it('creates, lists, shows and updates an assistant', async () => {
     const c = await parley(
       'assistant',

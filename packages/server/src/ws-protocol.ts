@@ -261,7 +261,23 @@ export type DownstreamEnvelope =
       id: string;
       [key: string]: unknown;
     }
-  | { type: 'pong'; id?: string | number };
+  | { type: 'pong'; id?: string | number }
+  | ImageEnvelope;
+
+/** `image`: a turn routed to image generation made this image (docs/images.md). */
+export interface ImageEnvelope {
+  type: 'image';
+  turn: string;
+  /** Where to fetch it: `/api/images/FILE`, behind the server's token like every route. */
+  url: string;
+  mediaType: string;
+  width?: number | undefined;
+  height?: number | undefined;
+  bytes: number;
+  model: string;
+  prompt: string;
+  revisedPrompt?: string | undefined;
+}
 
 /** The `error` envelope of a protocol error. */
 export function protocolError(code: WsErrorCode, message: string, turn?: string): DownstreamEnvelope {

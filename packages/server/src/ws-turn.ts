@@ -13,6 +13,7 @@ import type {
 } from '@parley/core';
 import { ConversationLog, ParleyError, createToolSession, isTerminalEvent, newId } from '@parley/core';
 import { TurnLog } from './turn-log.js';
+import { runImageTurn } from './ws-image-turn.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
 import type { SessionRecord } from './ws-session.js';
@@ -96,6 +97,7 @@ async function attachToTurn(a: WsTurnArgs, signal: AbortSignal): Promise<ChatMes
 }
 
 async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
+  if (await runImageTurn(a, active)) return;
   const { hub, session } = a;
   const s = session.settings;
   const log = hub.parley.log.child({ req: newId(), session: session.id, turn: a.id });

@@ -150,6 +150,9 @@ function handle(e) {
     case 'reasoning-delta':
       if (mine) current.reply.reasoning(e.text);
       return;
+    case 'image':
+      if (mine) current.reply.image(e);
+      return;
     case 'tool-call':
       if (mine) current.reply.note(`Tool call: ${e.name}`);
       return;

@@ -132,6 +132,20 @@ export class Reply {
     this.reasoningText.textContent += text;
   }
 
+  /** A generated image (docs/images.md), from its authenticated URL, with its prompt below. */
+  image(e) {
+    const figure = el('figure', { class: 'generated' });
+    const img = el('img', { src: e.url, alt: e.prompt, loading: 'lazy' });
+    if (e.width && e.height) {
+      img.setAttribute('width', String(e.width));
+      img.setAttribute('height', String(e.height));
+    }
+    const link = el('a', { href: e.url, target: '_blank', rel: 'noopener' });
+    link.append(img);
+    figure.append(link, el('figcaption', {}, `${e.prompt} · ${e.model}`));
+    this.article.insertBefore(figure, this.body.nextSibling);
+  }
+
   note(text) {
     this.article.append(el('p', { class: 'badge' }, text));
   }

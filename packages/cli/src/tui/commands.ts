@@ -147,6 +147,19 @@ export const COMMANDS: SlashCommand[] = [
     complete: (s) => s.templateChoices(),
   },
   {
+    name: 'image',
+    args: 'PROMPT',
+    summary: 'generate an image (images.model) and show where it was saved',
+    run(_s, arg) {
+      if (!arg.trim())
+        return Promise.resolve({
+          kind: 'error',
+          text: 'usage: /image PROMPT, e.g. /image a lighthouse at dusk',
+        });
+      return Promise.resolve({ kind: 'send', text: `/image ${arg}` });
+    },
+  },
+  {
     name: 'save',
     args: '[TITLE]',
     summary: 'save the conversation (turns are saved as they happen) and give it a title',

@@ -118,11 +118,22 @@ export class ChatSession {
     return n;
   }
 
-  /** Send a message (with the files attached) and stream the answer; the turn joins the history and is saved. */
-  send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
+  /**
+   * Send a message (with the files attached) and stream the answer; the turn joins the history
+   * and is saved. A message the router sends to image generation makes an image instead
+   * (docs/images.md): its path comes as a notice, and the turn is not saved in the history.
+   */
+  async *send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
+    const { imageTurn } = await import('./image-turn.js');
+    const image = await imageTurn(this.parley, text, signal);
+    if (image.events) {
+      yield* image.events;
+      return;
+    }
+    if (image.notice) yield image.notice;
     const attachments = this.pending;
     this.pending = [];
-    return this.conv.send(text, {
+    yield* this.conv.send(text, {
       signal,
       ...(this.tools ? { tools: this.tools } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),
