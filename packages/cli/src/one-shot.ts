@@ -9,16 +9,7 @@ import type {
   Parley,
   ToolSession,
 } from '@parley/core';
-import {
-  EXIT,
-  StreamError,
-  UsageError,
-  attachmentSettings,
-  collectTurn,
-  modelLabel,
-  partsAttachments,
-  readAttachmentFiles,
-} from '@parley/core';
+import { EXIT, StreamError, UsageError, collectTurn, modelLabel, partsAttachments } from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
 import { templatePrompt } from './commands/template.js';
@@ -59,10 +50,9 @@ export async function runOneShot(
   const text = buildPrompt(await templatePrompt(parley, args), piped, parley.config.max_input_chars);
   const images = await Promise.all(args.images.map(readImage));
   // -f: every file is read (and any refusal reported) before a model is loaded.
+  // The document readers load only then (start-up time; docs/PERFORMANCE.md).
   const files: ExtractedDocument[] =
-    args.files.length > 0
-      ? await readAttachmentFiles(args.files, { settings: attachmentSettings(parley.config) })
-      : [];
+    args.files.length > 0 ? await (await import('./attach-files.js')).readCliFiles(parley, args.files) : [];
 
   const ac = new AbortController();
   let interrupts = 0;
