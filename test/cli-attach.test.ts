@@ -1,7 +1,7 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runParley, tempHome } from './helpers/cli.js';
+import { PARLEY_BIN, runParley, tempHome } from './helpers/cli.js';
 import { STORIES } from './helpers/models.js';
 import { makePdf } from './helpers/pdf.js';
 
@@ -154,5 +154,28 @@ describe('parley -f', () => {
     const bad = await run(['--config', path.join(home, 'bad.toml'), ...local, '-f', 'notes.md', 'q']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/attachments\.max_files/);
+  });
+});
+
+describe('start-up', () => {
+  it('the bundled CLI loads pdfjs only on demand: no module it imports statically names it', () => {
+    const entry = path.join(path.dirname(PARLEY_BIN), '..', 'bundle', 'main.js');
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/(?:^|;|\})\s*import\s*(?:[^"'()]*?from\s*)?"(\.[^"]+)"/g)) {
+        visit(path.resolve(path.dirname(file), m[1] as string));
+      }
+    };
+    visit(entry);
+    expect(seen.size).toBeGreaterThan(3);
+    const named = [...seen].filter((f) => readFileSync(f, 'utf8').includes('pdfjs-dist'));
+    expect(named).toEqual([]);
+    // The probe sees the lazy chunk that does import it.
+    const all = [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const lazy = [...all.matchAll(/import\("(\.[^"]+pdf[^"]*)"\)/g)].map((m) => m[1] as string);
+    expect(lazy.length).toBeGreaterThan(0);
   });
 });

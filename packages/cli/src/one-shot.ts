@@ -15,13 +15,11 @@ import {
   EXIT,
   StreamError,
   UsageError,
-  attachmentSettings,
   collectTurn,
   formatLocation,
   modelLabel,
   partsAttachments,
   questionWithContext,
-  readAttachmentFiles,
 } from '@parley/core';
 import type { CliArgs } from './args.js';
 import { cliConversation } from './commands/history.js';
@@ -63,10 +61,9 @@ export async function runOneShot(
   const text = buildPrompt(await templatePrompt(parley, args), piped, parley.config.max_input_chars);
   const images = await Promise.all(args.images.map(readImage));
   // -f: every file is read (and any refusal reported) before a model is loaded.
+  // The document readers load only then (start-up time; docs/PERFORMANCE.md).
   const files: ExtractedDocument[] =
-    args.files.length > 0
-      ? await readAttachmentFiles(args.files, { settings: attachmentSettings(parley.config) })
-      : [];
+    args.files.length > 0 ? await (await import('./attach-files.js')).readCliFiles(parley, args.files) : [];
 
   const ac = new AbortController();
   let interrupts = 0;

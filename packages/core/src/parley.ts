@@ -24,15 +24,8 @@ import type { ResponseCacheStore } from './cache/response-cache-store.js';
 import { storeCacheBacking } from './cache/store-backing.js';
 import type { ChatModel, ChatRequest } from './chat-model.js';
 import { messageText, userText } from './chat-model.js';
-import {
-  attachForModel,
-  attachmentSettings,
-  withAttachedParts,
-  type AttachResult,
-  type AttachTurnOptions,
-  type ContextFormatter,
-  type Retriever,
-} from './documents/attach.js';
+// Attachments load on the first turn that has some (start-up time; docs/PERFORMANCE.md).
+import type { AttachResult, AttachTurnOptions, ContextFormatter, Retriever } from './documents/attach.js';
 import type { ExtractedDocument } from './documents/types.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { ParleyPaths } from './config/paths.js';
@@ -227,6 +220,7 @@ export class Parley {
         return;
       }
       yield* attached.notices;
+      const { withAttachedParts } = await import('./documents/attach.js');
       base = { ...base, messages: withAttachedParts(base.messages, attached.parts) };
     }
     const request: ChatRequest = {
@@ -291,6 +285,7 @@ export class Parley {
    * @throws DocumentRefusedError when the files break a limit of `[attachments]`
    */
   async attach(docs: ExtractedDocument[], opts: AttachTurnOptions): Promise<AttachResult> {
+    const { attachForModel, attachmentSettings } = await import('./documents/attach.js');
     return attachForModel(await this.model(opts.model, opts.signal), docs, {
       question: opts.question,
       settings: attachmentSettings(this.config),
