@@ -118,5 +118,7 @@ export { DocumentCollections, questionWithContext } from './documents/collection
 export type { DocumentContext } from './documents/collections/document-collections.js';
 export type { IndexReport, IndexProgress, SkippedFile } from './documents/collections/index-collection.js';
 export { CollectionIndex } from './documents/collections/search-collection.js';
+export { indexCollection } from './documents/collections/index-collection.js';
+export { VectorIndex } from './documents/vector-index.js';
 export { checkCollectionName, documentSettings } from './documents/collections/collection-config.js';
 export * from './pipeline/index.js';

@@ -55,6 +55,44 @@ describe('slash commands', () => {
     expect((await s.templateChoices()).map((c) => c.value)).toEqual(['greet']);
   });
 
+  it('/docs NAME QUESTION sends the question with passages from a collection, and lists the sources after', async () => {
+    const { s, parley, home } = session();
+    mkdirSync(path.join(home, 'kb'));
+    writeFileSync(
+      path.join(home, 'kb', 'tides.md'),
+      '# Tides\n\nSpring tides come with the new and full moon.\n',
+    );
+    writeFileSync(path.join(home, 'kb', 'bread.md'), '# Bread\n\nBake the loaf at 230 degrees.\n');
+    await parley.documents().add('kb', [path.join(home, 'kb')]);
+    const r = await runSlash(s, '/docs kb when are spring tides?', 'tui');
+    expect(r).toMatchObject({ kind: 'send' });
+    const { text, after } = r as { text: string; after: string };
+    expect(text).toContain('[1] kb: kb/tides.md:1-3 (Tides)');
+    expect(text).toContain('Question: when are spring tides?');
+    expect(after).toMatch(/^Sources:\n {2}\[1\] kb\/tides\.md:1-3/);
+    // canned:echo answers with what it was sent: the passages reached the model.
+    expect(await say(s, text)).toContain('Spring tides come with the new and full moon.');
+    expect(await runSlash(s, '/docs', 'tui')).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('usage'),
+    });
+    expect(await runSlash(s, '/docs kb', 'tui')).toMatchObject({ kind: 'error' });
+    expect(await runSlash(s, '/docs nope a question', 'tui')).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('no collection with id "nope"'),
+    });
+    expect(await runSlash(s, '/docs ../x a question', 'tui')).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('is not a collection name'),
+    });
+    expect(await runSlash(s, '/docs kb zzzz qqqq', 'tui')).toMatchObject({
+      kind: 'error',
+      text: 'no passage of kb matches the question',
+    });
+    const docsCommand = findCommand('/docs').command!;
+    expect(await docsCommand.complete!(s)).toEqual([{ value: 'kb', hint: '2 files' }]);
+  });
+
   it('/save names the conversation, /load goes back to it, /export writes JSON or Markdown', async () => {
     const { s, home } = session();
     expect(await runSlash(s, '/save', 'tui')).toMatchObject({

@@ -1,12 +1,12 @@
 /** Slash commands, shared by the terminal UI and the plain REPL. No UI code here. */
-import { describeError, formatBytes, type ChatMessage } from '@parley/core';
+import { describeError, formatBytes, formatLocation, questionWithContext, type ChatMessage } from '@parley/core';
 import type { ChatSession, Completion } from './session.js';
 
 export type CommandResult =
   | { kind: 'info'; text: string }
   | { kind: 'error'; text: string }
-  /** Send this text as your message (`/template`). */
-  | { kind: 'send'; text: string }
+  /** Send this text as your message (`/template`, `/docs`); show `after` once answered. */
+  | { kind: 'send'; text: string; after?: string }
   /** A new conversation: clear the screen. */
   | { kind: 'clear'; text: string }
   /** Another conversation: show its messages. */
@@ -157,6 +157,25 @@ export const COMMANDS: SlashCommand[] = [
           text: 'usage: /image PROMPT, e.g. /image a lighthouse at dusk',
         });
       return Promise.resolve({ kind: 'send', text: `/image ${arg}` });
+    },
+  },
+  {
+    name: 'docs',
+    args: 'NAME QUESTION',
+    summary: 'answer QUESTION from the document collection NAME, citing its sources',
+    async run(s, arg) {
+      const m = /^(\S+)\s+([\s\S]*\S)$/.exec(arg);
+      if (!m) return { kind: 'error', text: 'usage: /docs NAME question (parley docs list)' };
+      const [, name, question] = m as unknown as [string, string, string];
+      const ctx = await s.parley.documents().context(name, question);
+      if (ctx.citations.length === 0) {
+        return { kind: 'error', text: `no passage of ${name} matches the question` };
+      }
+      const sources = ctx.citations.map((c) => `  [${c.n}] ${formatLocation(c)}`).join('\n');
+      return { kind: 'send', text: questionWithContext(question, ctx), after: `Sources:\n${sources}` };
+    },
+    async complete(s) {
+      return (await s.parley.documents().list()).map((c) => ({ value: c.name, hint: `${c.files} files` }));
     },
   },
   {

@@ -187,6 +187,7 @@ export class ChatController extends ChatStore {
       case 'send':
         t.add('info', line.length > 60 ? `${line.slice(0, 59)}…` : line);
         await this.send(r.text);
+        if (r.after) t.add('info', r.after);
         break;
       case 'clear':
         t.clear();

@@ -76,6 +76,7 @@ export async function runRepl(
           code = EXIT.usage;
         } else if (r.kind === 'send') {
           await send(r.text);
+          if (r.after) note(r.after);
         } else {
           note(r.text);
         }

@@ -18,7 +18,10 @@ function isSparse(v: Embedding): v is SparseVector {
   return !(v instanceof Float32Array);
 }
 
+/** Inverted lists in one block: the chunks and weights of feature slot `s` lie in `[start[s], start[s + 1])`. */
 interface Postings {
+  slots: Map<number, number>;
+  start: Uint32Array;
   docs: Uint32Array;
   values: Float32Array;
 }
@@ -28,7 +31,7 @@ export class VectorIndex {
   readonly size: number;
   private dim = 0;
   private matrix: Float32Array | undefined;
-  private postings: Map<number, Postings> | undefined;
+  private postings: Postings | undefined;
 
   /** @throws TypeError when the embeddings mix kinds or dense sizes differ */
   constructor(embeddings: readonly Embedding[]) {
@@ -52,26 +55,39 @@ export class VectorIndex {
   }
 
   private buildSparse(embeddings: readonly Embedding[]): void {
-    const counts = new Map<number, number>();
+    const slots = new Map<number, number>();
+    let counts: number[] = [];
+    let total = 0;
     for (const e of embeddings) {
       if (!isSparse(e)) throw new TypeError('cannot index sparse and dense embeddings together');
-      for (const f of e.indices) counts.set(f, (counts.get(f) ?? 0) + 1);
+      for (const f of e.indices) {
+        let s = slots.get(f);
+        if (s === undefined) {
+          s = counts.length;
+          slots.set(f, s);
+          counts.push(0);
+        }
+        counts[s] = (counts[s] as number) + 1;
+      }
+      total += e.indices.length;
     }
-    const postings = new Map<number, Postings>();
-    for (const [f, n] of counts) postings.set(f, { docs: new Uint32Array(n), values: new Float32Array(n) });
-    const fill = new Map<number, number>();
+    const start = new Uint32Array(counts.length + 1);
+    for (let s = 0; s < counts.length; s++) start[s + 1] = (start[s] as number) + (counts[s] as number);
+    counts = [];
+    const fill = start.slice(0, -1);
+    const docs = new Uint32Array(total);
+    const values = new Float32Array(total);
     embeddings.forEach((e, d) => {
-      const s = e as SparseVector;
-      for (let j = 0; j < s.indices.length; j++) {
-        const f = s.indices[j] as number;
-        const p = postings.get(f) as Postings;
-        const at = fill.get(f) ?? 0;
-        p.docs[at] = d;
-        p.values[at] = s.values[j] as number;
-        fill.set(f, at + 1);
+      const { indices, values: v } = e as SparseVector;
+      for (let j = 0; j < indices.length; j++) {
+        const s = slots.get(indices[j] as number) as number;
+        const at = fill[s] as number;
+        docs[at] = d;
+        values[at] = v[j] as number;
+        fill[s] = at + 1;
       }
     });
-    this.postings = postings;
+    this.postings = { slots, start, docs, values };
   }
 
   /** The `k` closest embeddings to `query`, best first. */
@@ -83,22 +99,24 @@ export class VectorIndex {
       // Query weights: the query's own weight times the feature's IDF in this index, then unit length.
       const n = this.size;
       let norm = 0;
-      const weighted: [Postings, number][] = [];
+      const p = this.postings;
+      const weighted: [number, number][] = [];
       for (let j = 0; j < query.indices.length; j++) {
-        const p = this.postings.get(query.indices[j] as number);
-        if (!p) continue;
-        const w = (query.values[j] as number) * (Math.log((1 + n) / (1 + p.docs.length)) + 1);
+        const slot = p.slots.get(query.indices[j] as number);
+        if (slot === undefined) continue;
+        const df = (p.start[slot + 1] as number) - (p.start[slot] as number);
+        const w = (query.values[j] as number) * (Math.log((1 + n) / (1 + df)) + 1);
         norm += w * w;
-        weighted.push([p, w]);
+        weighted.push([slot, w]);
       }
       if (norm === 0) return [];
       const scale = 1 / Math.sqrt(norm);
-      for (const [p, w] of weighted) {
+      for (const [slot, w] of weighted) {
         const ws = w * scale;
-        const { docs, values } = p;
-        for (let j = 0; j < docs.length; j++) {
-          const d = docs[j] as number;
-          scores[d] = (scores[d] as number) + ws * (values[j] as number);
+        const end = p.start[slot + 1] as number;
+        for (let j = p.start[slot] as number; j < end; j++) {
+          const d = p.docs[j] as number;
+          scores[d] = (scores[d] as number) + ws * (p.values[j] as number);
         }
       }
     } else {
@@ -156,23 +174,19 @@ export function encodeEmbedding(e: Embedding): Buffer {
 
 /** The embedding `encodeEmbedding` wrote; throws a TypeError on bytes it did not write. */
 export function decodeEmbedding(buf: Uint8Array): Embedding {
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < 8) throw new TypeError('a stored embedding is cut short');
-  const kind = b.readUInt8(0);
-  const n = b.readUInt32LE(4);
-  if (kind === SPARSE && b.length === 8 + n * 8) {
-    const indices = new Uint32Array(n);
-    const values = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      indices[i] = b.readUInt32LE(8 + i * 4);
-      values[i] = b.readFloatLE(8 + n * 4 + i * 4);
-    }
-    return { indices, values };
+  if (buf.byteLength < 8) throw new TypeError('a stored embedding is cut short');
+  // A copy, so the typed arrays below start on an aligned offset (the platform is little-endian).
+  const bytes = new Uint8Array(buf.byteLength);
+  bytes.set(buf);
+  const view = new DataView(bytes.buffer);
+  const kind = view.getUint8(0);
+  const n = view.getUint32(4, true);
+  if (kind === SPARSE && bytes.byteLength === 8 + n * 8) {
+    return {
+      indices: new Uint32Array(bytes.buffer, 8, n),
+      values: new Float32Array(bytes.buffer, 8 + n * 4, n),
+    };
   }
-  if (kind === DENSE && b.length === 8 + n * 4) {
-    const v = new Float32Array(n);
-    for (let i = 0; i < n; i++) v[i] = b.readFloatLE(8 + i * 4);
-    return v;
-  }
+  if (kind === DENSE && bytes.byteLength === 8 + n * 4) return new Float32Array(bytes.buffer, 8, n);
   throw new TypeError('a stored embedding is damaged');
 }
