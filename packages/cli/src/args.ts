@@ -20,6 +20,8 @@ export interface CliArgs {
     | 'route'
     | 'stats'
     | 'load-test'
+    | 'transcribe'
+    | 'say'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -64,6 +66,8 @@ export interface CliArgs {
   export: string | undefined;
   /** `load-test` settings. */
   load: LoadTestArgs;
+  /** `say -o FILE` (`-` for stdout) and `load-test --output FILE`. */
+  output: string | undefined;
 }
 
 /** The flags of `parley load-test`. */
@@ -124,7 +128,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   prompt: { type: 'string' },
   prompts: { type: 'string' },
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
   report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -177,7 +181,9 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'migrate' ||
     pos[0] === 'route' ||
     pos[0] === 'stats' ||
-    pos[0] === 'load-test'
+    pos[0] === 'load-test' ||
+    pos[0] === 'transcribe' ||
+    pos[0] === 'say'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -242,8 +248,11 @@ export function parseCli(argv: string[]): CliArgs {
     'report',
   ] as const;
   if (command !== 'load-test') {
-    const stray = loadFlags.find((f) => v[f] !== undefined);
-    if (stray) throw new UsageError(`--${stray} goes with parley load-test`);
+    const stray = loadFlags.find((f) => v[f] !== undefined && !(f === 'output' && command === 'say'));
+    if (stray)
+      throw new UsageError(
+        `--${stray} goes with parley load-test${stray === 'output' ? ' (-o also with parley say)' : ''}`,
+      );
   }
   if (command !== 'stats' && (v.since !== undefined || v.export !== undefined)) {
     throw new UsageError(`--${v.since !== undefined ? 'since' : 'export'} goes with parley stats`);
@@ -291,5 +300,6 @@ export function parseCli(argv: string[]): CliArgs {
       output: v.output,
       report: v.report,
     },
+    output: v.output,
   };
 }

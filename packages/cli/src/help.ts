@@ -31,6 +31,10 @@ Usage:
                                    (--json; --explain: strategy, runners-up, closest examples)
   parley stats [--since 24h]       per-model p50/p95/p99 TTFT and tokens/s, error rate, cache hits
                                    (--json; --export FILE.json)
+  parley transcribe FILE           print what is said in FILE (.wav, or raw 16 kHz 16-bit mono;
+                                   - reads stdin; --json adds the engine and its time)
+  parley say "text" -o out.wav     speak text into a WAV file (-o - writes it to stdout; without
+                                   -o it plays on a terminal); engines from [voice] (docs/VOICE.md)
   parley load-test --url URL       drive a server (http:// or ws://) with --concurrency N clients for
                                    --requests M or --duration 60s (--prompt T | --prompts FILE,
                                    --output results.json, --report report.html)
@@ -64,6 +68,7 @@ Options:
       --host ADDR         with serve: address to listen on (default 127.0.0.1; others need --token)
       --port N            with serve: port (default 8787; 0 picks a free one)
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)
+  -o, --output FILE       with say: the WAV file to write (- for stdout)
       --tools A,B         let the model call these tools (or all; see parley tools list)
   -y, --yes               allow tools that ask first (write_file, run_code, MCP); never shell
   -h, --help              show this help

@@ -279,16 +279,27 @@ export const ConfigSchema = z
     /** Speech: the VAD, STT and TTS engines of the voice features (see docs/VOICE.md). */
     voice: z
       .object({
-        /** Voice activity detection: `energy` (default, no model). */
-        vad: z.enum(['energy']).optional(),
+        /** Voice activity detection: `energy` (default, no model) or `silero` (ONNX model). */
+        vad: z.enum(['energy', 'silero']).optional(),
         /** Silence that ends an utterance, in ms (default 200). */
         end_of_speech_ms: z.number().int().min(30).max(10_000).optional(),
-        /** Speech to text: `pocketsphinx` (default, offline). */
-        stt: z.enum(['pocketsphinx']).optional(),
+        /** Silero's speech probability threshold (default 0.5). */
+        vad_threshold: z.number().gt(0).lt(1).optional(),
+        /** Speech to text: `pocketsphinx` (default, offline), `whisper` (local model), `openai`, `groq`. */
+        stt: z.enum(['pocketsphinx', 'whisper', 'openai', 'groq']).optional(),
+        /** The STT model: a cloud model id, or for `whisper` a model folder (default: the engine's). */
+        stt_model: z.string().trim().min(1).optional(),
+        /** The spoken language as an ISO-639-1 code, a hint for the STT engine (e.g. `en`). */
+        language: z
+          .string()
+          .regex(/^[a-z]{2}$/, 'an ISO-639-1 code such as en')
+          .optional(),
         /** pocketsphinx: a JSGF grammar file that limits recognition to its phrases. */
         grammar: z.string().trim().min(1).optional(),
-        /** Text to speech: `espeak-ng` (default, offline). */
-        tts: z.enum(['espeak-ng']).optional(),
+        /** Text to speech: `espeak-ng` (default, offline) or `openai`. */
+        tts: z.enum(['espeak-ng', 'openai']).optional(),
+        /** The TTS model id for `openai` (default `gpt-4o-mini-tts`). */
+        tts_model: z.string().trim().min(1).optional(),
         /** The voice: an espeak-ng voice (`en`, `en-us`, `fr`...) or a cloud voice (`alloy`). */
         voice: z
           .string()

@@ -15,6 +15,19 @@ describe('createSpeechEngines', () => {
     await engines.dispose();
   });
 
+  it('loads Silero when voice.vad is silero', async () => {
+    const vad = await (
+      await createSpeechEngines({ voice: { vad: 'silero', vad_threshold: 0.6 } })
+    ).createVad();
+    expect(vad.name).toBe('silero');
+    const events = [
+      ...(await vad.push(concat(silence(500), goForward(), silence(800)))),
+      ...(await vad.flush()),
+    ];
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
+    await vad.dispose?.();
+  });
+
   it('gives each stream its own VAD, with the configured end-of-speech delay', async () => {
     const engines = await createSpeechEngines({ voice: { end_of_speech_ms: 900 } });
     const a = await engines.createVad();
@@ -67,6 +80,9 @@ describe('the [voice] config section', () => {
 
   it.each([
     [{ vad: 'webrtc' }, 'vad'],
+    [{ language: 'english' }, 'language'],
+    [{ stt_model: '' }, 'stt_model'],
+    [{ vad_threshold: 1 }, 'vad_threshold'],
     [{ stt: 'dragon' }, 'stt'],
     [{ end_of_speech_ms: 5 }, 'end_of_speech_ms'],
     [{ end_of_speech_ms: 'soon' }, 'end_of_speech_ms'],

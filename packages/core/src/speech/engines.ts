@@ -72,17 +72,37 @@ export async function createVad(voice: VoiceConfig): Promise<Vad> {
   switch (voice.vad ?? 'energy') {
     case 'energy':
       return new EnergyVad(timing);
+    case 'silero': {
+      const { SileroVad } = await import('./silero-vad.js');
+      return SileroVad.create({
+        ...timing,
+        ...(voice.vad_threshold === undefined ? {} : { threshold: voice.vad_threshold }),
+      });
+    }
   }
 }
 
-async function createStt(voice: VoiceConfig, _opts: SpeechEnginesOptions): Promise<SpeechToText> {
-  switch (voice.stt ?? 'pocketsphinx') {
+async function createStt(voice: VoiceConfig, opts: SpeechEnginesOptions): Promise<SpeechToText> {
+  const engine = voice.stt ?? 'pocketsphinx';
+  switch (engine) {
     case 'pocketsphinx':
       return new PocketsphinxSpeechToText(voice.grammar === undefined ? {} : { jsgf: voice.grammar });
+    case 'whisper': {
+      const { WhisperSpeechToText } = await import('./whisper-stt.js');
+      return WhisperSpeechToText.create({
+        ...(voice.stt_model === undefined ? {} : { model: voice.stt_model }),
+        ...(voice.language === undefined ? {} : { language: voice.language }),
+      });
+    }
+    case 'openai':
+    case 'groq': {
+      const { createCloudSpeechToText } = await import('./cloud-stt.js');
+      return createCloudSpeechToText(engine, voice, opts);
+    }
   }
 }
 
-async function createTts(voice: VoiceConfig, _opts: SpeechEnginesOptions): Promise<TextToSpeech> {
+async function createTts(voice: VoiceConfig, opts: SpeechEnginesOptions): Promise<TextToSpeech> {
   switch (voice.tts ?? 'espeak-ng') {
     case 'espeak-ng':
       return new EspeakTextToSpeech({
@@ -91,5 +111,9 @@ async function createTts(voice: VoiceConfig, _opts: SpeechEnginesOptions): Promi
         ...(voice.speed === undefined ? {} : { rate: 175 * voice.speed }),
         ...(voice.max_tts_chars === undefined ? {} : { maxChars: voice.max_tts_chars }),
       });
+    case 'openai': {
+      const { createCloudTextToSpeech } = await import('./cloud-tts.js');
+      return createCloudTextToSpeech(voice, opts);
+    }
   }
 }

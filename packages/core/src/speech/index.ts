@@ -3,6 +3,7 @@ export * from './types.js';
 export { SpeechError } from './speech-error.js';
 export { EnergyVad, frameDb } from './energy-vad.js';
 export type { EnergyVadOptions } from './energy-vad.js';
+export type { SileroVad, SileroVadOptions } from './silero-vad.js';
 export { FramedVad, DEFAULT_END_OF_SPEECH_MS } from './framed-vad.js';
 export type { VadTiming } from './framed-vad.js';
 export { PocketsphinxSpeechToText, POCKETSPHINX_INSTALL } from './pocketsphinx-stt.js';
@@ -20,3 +21,8 @@ export { encodeWav, decodeWav, isWav, pcmFromBytes, pcmToBytes, resample } from 
 export type { DecodedAudio } from './wav.js';
 export { wordErrorRate, normalizeWords } from './wer.js';
 export type { WerResult } from './wer.js';
+export type { CloudSpeechToText, CloudSttProvider } from './cloud-stt.js';
+export type { CloudTextToSpeech } from './cloud-tts.js';
+export type { WhisperSpeechToText, WhisperOptions } from './whisper-stt.js';
+export { decodeInputAudio } from './audio-input.js';
+export type { InputAudio } from './audio-input.js';
