@@ -23,6 +23,8 @@ export interface CliArgs {
     | 'assistant'
     | 'image'
     | 'docs'
+    | 'transcribe'
+    | 'say'
     | 'help'
     | 'version';
   /** Words after a subcommand (`models pull REF` → ['pull', 'REF']). */
@@ -77,7 +79,7 @@ export interface CliArgs {
   force: boolean;
   /** `image --size WxH`. */
   size: string | undefined;
-  /** `image -o FILE`. */
+  /** `image -o FILE`, `say -o FILE` (`-` for stdout) and `load-test --output FILE`. */
   output: string | undefined;
   /** `--docs NAME`: answer from this document collection. */
   docs: string | undefined;
@@ -203,7 +205,9 @@ export function parseCli(argv: string[]): CliArgs {
     pos[0] === 'load-test' ||
     pos[0] === 'assistant' ||
     pos[0] === 'image' ||
-    pos[0] === 'docs'
+    pos[0] === 'docs' ||
+    pos[0] === 'transcribe' ||
+    pos[0] === 'say'
   ) {
     command = pos[0];
     rest = pos.slice(1);
@@ -268,8 +272,13 @@ export function parseCli(argv: string[]): CliArgs {
     'report',
   ] as const;
   if (command !== 'load-test') {
-    const stray = loadFlags.find((f) => v[f] !== undefined && !(f === 'output' && command === 'image'));
-    if (stray) throw new UsageError(`--${stray} goes with parley load-test`);
+    const stray = loadFlags.find(
+      (f) => v[f] !== undefined && !(f === 'output' && (command === 'image' || command === 'say')),
+    );
+    if (stray)
+      throw new UsageError(
+        `--${stray} goes with parley load-test${stray === 'output' ? ' (-o also with parley image and parley say)' : ''}`,
+      );
   }
   if (command !== 'stats' && (v.since !== undefined || v.export !== undefined)) {
     throw new UsageError(`--${v.since !== undefined ? 'since' : 'export'} goes with parley stats`);

@@ -38,6 +38,10 @@ Usage:
                                    rm NAME)
   parley image "prompt" [-o FILE] [--size WxH] [-m provider:model]
                                    generate an image, saved as PNG (default: the data dir)
+  parley transcribe FILE           print what is said in FILE (.wav, or raw 16 kHz 16-bit mono;
+                                   - reads stdin; --json adds the engine and its time)
+  parley say "text" -o out.wav     speak text into a WAV file (-o - writes it to stdout; without
+                                   -o it plays on a terminal); engines from [voice] (docs/VOICE.md)
   parley load-test --url URL       drive a server (http:// or ws://) with --concurrency N clients for
                                    --requests M or --duration 60s (--prompt T | --prompts FILE,
                                    --output results.json, --report report.html)
@@ -74,6 +78,7 @@ Options:
       --token TOKEN       with serve: bearer token every request must carry (or PARLEY_SERVER_TOKEN)
       --assistant NAME    the turn goes to this assistant: its instructions, model and tools
                           (-c goes on with its latest thread)
+  -o, --output FILE       with say: the WAV file to write (- for stdout)
       --tools A,B         let the model call these tools (or all; see parley tools list)
   -y, --yes               allow tools that ask first (write_file, run_code, MCP); never shell
   -h, --help              show this help

@@ -96,6 +96,10 @@ export async function main(argv: string[], o: Output = defaultOutput()): Promise
         return await (await import('./commands/stats.js')).runStatsCommand(parley, args, o);
       case 'docs':
         return await (await import('./commands/docs.js')).runDocsCommand(parley, args, o);
+      case 'transcribe':
+        return await (await import('./commands/speech.js')).runTranscribeCommand(parley, args, o);
+      case 'say':
+        return await (await import('./commands/speech.js')).runSayCommand(parley, args, o);
       case 'load-test':
         return await (await import('./commands/load-test/load-test.js')).runLoadTestCommand(parley, args, o);
       default:

@@ -29,6 +29,8 @@ import {
   type ToolSession,
 } from '@parley/core';
 
+import { modeStreamOptions, type TerminalMode } from './modes.js';
+
 export interface Completion {
   value: string;
   hint?: string | undefined;
@@ -91,6 +93,16 @@ export class ChatSession {
     this.conv.system = text;
   }
 
+  /** The mode of the next messages (`/mode`): text, router or deep-dive. */
+  get mode(): TerminalMode {
+    return this.currentMode;
+  }
+  private currentMode: TerminalMode = 'text';
+
+  setMode(mode: TerminalMode): void {
+    this.currentMode = mode;
+  }
+
   /** Files attached with `/attach`, waiting for the next message. */
   get attachments(): readonly ExtractedDocument[] {
     return this.pending;
@@ -134,6 +146,7 @@ export class ChatSession {
     const attachments = this.pending;
     this.pending = [];
     yield* this.conv.send(text, {
+      ...modeStreamOptions(this.currentMode, this.parley.config),
       signal,
       ...(this.tools ? { tools: this.tools } : {}),
       ...(attachments.length > 0 ? { attachments } : {}),

@@ -27,13 +27,16 @@ export function speechFromConfig(
   env?: Readonly<Record<string, string | undefined>>,
 ): { factory: SpeechEngineFactory; names: { vad: string; stt: string; tts: string } } {
   const voice = config.voice ?? {};
-  const engines = () => createSpeechEngines(config, env === undefined ? {} : { env });
+  const opts = env === undefined ? {} : { env };
+  // Each engine on its own: a misconfigured TTS must not keep broadcast (STT only) from starting.
+  const engines = (only: Partial<typeof voice>) =>
+    createSpeechEngines({ ...config, voice: { ...voice, ...only } }, opts);
   return {
     names: { vad: voice.vad ?? 'energy', stt: voice.stt ?? 'pocketsphinx', tts: voice.tts ?? 'espeak-ng' },
     factory: {
       vad: () => createVad(voice),
-      stt: async () => (await engines()).stt,
-      tts: async () => (await engines()).tts,
+      stt: async () => (await engines({ tts: 'espeak-ng' })).stt,
+      tts: async () => (await engines({ stt: 'pocketsphinx' })).tts,
     },
   };
 }
@@ -48,6 +51,9 @@ export const SPEECH_MEMORY_MB: Readonly<Record<string, number>> = {
   energy: 1,
   silero: 20,
   pocketsphinx: 40,
+  whisper: 300,
+  openai: 0,
+  groq: 0,
   'espeak-ng': 10,
 };
 

@@ -24,3 +24,5 @@ export type { WerResult } from './wer.js';
 export type { CloudSpeechToText, CloudSttProvider } from './cloud-stt.js';
 export type { CloudTextToSpeech } from './cloud-tts.js';
 export type { WhisperSpeechToText, WhisperOptions } from './whisper-stt.js';
+export { decodeInputAudio } from './audio-input.js';
+export type { InputAudio } from './audio-input.js';
