@@ -142,4 +142,36 @@ describe('active monitor', () => {
     expect(after - before).toBe(outcome('dropped').length);
     c.close();
   });
+
+  it('visual chat: an image and a question go to the vision model, the answer streams back', async () => {
+    const c = await WsClient.open(t.wsUrl);
+    await c.request({ type: 'hello' });
+    await c.request({ type: 'control', action: 'switch_mode', mode: 'visual' }, (e) => e.type === 'ack');
+    const n = wire.requests.length;
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
+    await c.request({
+      type: 'text',
+      id: 'v1',
+      text: 'Who is at the door?',
+      images: [{ mediaType: 'image/png', data: png }],
+    });
+    const turn = await c.turn('v1');
+    expect(turn[0]).toMatchObject({ type: 'turn', model: 'openai-compatible:vision' });
+    expect(
+      turn
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('Yes, a person in a red coat.');
+    expect(turn.at(-1)?.type).toBe('done');
+    const body = wire.requests[n]?.body as {
+      model: string;
+      messages: { content: { type: string; text?: string; image_url?: { url: string } }[] }[];
+    };
+    expect(body.model).toBe('vision');
+    const parts = body.messages.at(-1)?.content ?? [];
+    expect(parts.find((p) => p.type === 'text')?.text).toBe('Who is at the door?');
+    expect(parts.find((p) => p.type === 'image_url')?.image_url?.url).toBe(`data:image/png;base64,${png}`);
+    c.close();
+  });
 });

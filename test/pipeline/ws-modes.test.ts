@@ -11,7 +11,7 @@ beforeAll(async () => {
     config: {
       pipelines: { reasoning_model: TINY_RANDOM },
       // Both models are small; these estimates make the budget hold one of them at a time.
-      residency: { budget_mb: 1000, models: { [STORIES]: 600, [TINY_RANDOM]: 700 } },
+      residency: { budget_mb: 1000, models: { [STORIES]: 600, [TINY_RANDOM]: 960 } },
     },
   });
 });
@@ -121,9 +121,9 @@ describe('residency on the wire', () => {
     ]);
     expect(residency[1]).toMatchObject({
       role: 'llm',
-      memoryMb: 700,
+      memoryMb: 960,
       reason: 'needed by deep-dive',
-      residentMb: 700,
+      residentMb: 960,
       budgetMb: 1000,
     });
     expect(residency[0]?.reason).toBe('not needed by deep-dive');
@@ -139,6 +139,40 @@ describe('residency on the wire', () => {
     expect(turn.at(-1)?.type).toBe('done');
     expect(t.parley.engine.isLoaded(STORIES)).toBe(false);
     expect(t.parley.engine.isLoaded(TINY_RANDOM)).toBe(true);
+    c.close();
+  });
+});
+
+describe('residency across the voice modes', () => {
+  it('the speech engines stay resident from voice to broadcast, and give way to a large model by least recent use', async () => {
+    // Budget 1000: voice needs energy (1) + pocketsphinx (40) + stories (600) + espeak-ng (10).
+    const c = await connect();
+    await c.request({ type: 'control', action: 'switch_mode', mode: 'voice' }, answer);
+    const from = c.received.length;
+    expect(
+      await c.request({ type: 'control', action: 'switch_mode', mode: 'broadcast' }, answer),
+    ).toMatchObject({
+      type: 'ack',
+      mode: 'broadcast',
+    });
+    // Broadcast needs no language model: it goes; the speech engines stay.
+    const toBroadcast = c.received.slice(from).filter((e) => e.type === 'residency');
+    expect(toBroadcast.map((e) => `${e.action} ${e.model}`)).toEqual([`unload ${STORIES}`]);
+    const mark = c.received.length;
+    await c.request({ type: 'control', action: 'switch_mode', mode: 'voice' }, answer);
+    // Voice again: only the language model loads. Then deep dive's 960 MB needs more room than
+    // the chat model leaves: the least recently used semi-sticky engines give way (VAD, then STT).
+    await c.request({ type: 'control', action: 'switch_mode', mode: 'deep-dive' }, answer);
+    const moves = c.received.slice(mark).filter((e) => e.type === 'residency');
+    expect(moves.map((e) => `${e.action} ${e.model}`)).toEqual([
+      `load ${STORIES}`,
+      `unload ${STORIES}`,
+      'unload energy',
+      'unload pocketsphinx',
+      `load ${TINY_RANDOM}`,
+    ]);
+    expect(moves[2]?.reason).toBe(`room for ${TINY_RANDOM} (least recently used)`);
+    expect(moves.at(-1)?.residentMb).toBe(970);
     c.close();
   });
 });

@@ -113,7 +113,42 @@ describe('slash commands', () => {
     await runSlash(s, '/system --clear', 'tui');
     expect(s.system).toBeUndefined();
     const mode = await runSlash(s, '/mode', 'repl');
-    expect(mode).toMatchObject({ kind: 'info', text: expect.stringContaining('chat (current)') });
+    expect(mode).toMatchObject({
+      kind: 'info',
+      text: expect.stringMatching(/text +type and read.*\(current\)/),
+    });
+    for (const id of ['voice', 'broadcast', 'visual', 'monitor']) {
+      expect((mode as { text: string }).text).toMatch(new RegExp(`${id} .*\\[browser: parley serve\\]`));
+    }
+  });
+
+  it('/mode NAME switches between the modes the terminal runs; the others say where they run', async () => {
+    const { s } = session({ pipelines: { reasoning_model: 'canned:lorem' } });
+    expect(await runSlash(s, '/mode router', 'tui')).toEqual({ kind: 'info', text: 'mode: router' });
+    const routed: string[] = [];
+    for await (const e of s.send('write a python function', new AbortController().signal))
+      routed.push(e.type);
+    expect(routed[0]).toBe('route');
+    await runSlash(s, '/mode deep-dive', 'tui');
+    const dived: { type: string; model?: string }[] = [];
+    for await (const e of s.send('think', new AbortController().signal)) dived.push(e as { type: string });
+    expect(dived.at(-1)).toMatchObject({ type: 'done', model: 'canned:lorem' });
+    expect((await runSlash(s, '/mode', 'tui')) as { text: string }).toMatchObject({
+      text: expect.stringMatching(/deep-dive .*\(current\)/),
+    });
+    const voice = await runSlash(s, '/mode voice', 'tui');
+    expect(voice).toMatchObject({
+      kind: 'error',
+      text: expect.stringMatching(/voice needs a microphone.*parley serve/),
+    });
+    const bad = await runSlash(s, '/mode ../../etc', 'tui');
+    expect(bad).toMatchObject({
+      kind: 'error',
+      text: expect.stringMatching(/unknown mode "..\/..\/etc": use text, voice/),
+    });
+    expect(s.mode).toBe('deep-dive');
+    await runSlash(s, '/mode text', 'tui');
+    expect(await say(s, 'plain')).toBe('plain');
   });
 
   it('help lists every command, and keys only in the terminal UI', () => {

@@ -1,5 +1,6 @@
 /** Slash commands, shared by the terminal UI and the plain REPL. No UI code here. */
 import { describeError, type ChatMessage } from '@parley/core';
+import { describeModes, terminalMode, TERMINAL_MODES } from './modes.js';
 import type { ChatSession, Completion } from './session.js';
 
 export type CommandResult =
@@ -24,9 +25,6 @@ export interface SlashCommand {
 }
 
 const info = (text: string): CommandResult => ({ kind: 'info', text });
-
-/** The modes `/mode` lists. The pipelines will add more; until then there is one. */
-export const MODES = [{ name: 'chat', summary: 'talk to one model (the only mode so far)' }];
 
 export const KEY_HELP = [
   ['Enter', 'send'],
@@ -145,19 +143,14 @@ export const COMMANDS: SlashCommand[] = [
   },
   {
     name: 'mode',
-    args: '',
-    summary: 'list the modes',
-    run() {
-      return Promise.resolve(
-        info(
-          [
-            'modes:',
-            ...MODES.map((m) => `  ${m.name} (current): ${m.summary}`),
-            'There are no other modes yet.',
-          ].join('\n'),
-        ),
-      );
+    args: '[NAME]',
+    summary: 'list the modes, or switch to NAME (text, router, deep-dive here)',
+    run(s, arg) {
+      if (!arg) return Promise.resolve(info(describeModes(s.mode, s.parley.config)));
+      s.setMode(terminalMode(arg));
+      return Promise.resolve(info(`mode: ${s.mode}`));
     },
+    complete: () => Promise.resolve(TERMINAL_MODES.map((m) => ({ value: m }))),
   },
   {
     name: 'help',

@@ -22,6 +22,8 @@ import {
   type Parley,
 } from '@parley/core';
 
+import { modeStreamOptions, type TerminalMode } from './modes.js';
+
 export interface Completion {
   value: string;
   hint?: string | undefined;
@@ -73,9 +75,19 @@ export class ChatSession {
     this.conv.system = text;
   }
 
+  /** The mode of the next messages (`/mode`): text, router or deep-dive. */
+  get mode(): TerminalMode {
+    return this.currentMode;
+  }
+  private currentMode: TerminalMode = 'text';
+
+  setMode(mode: TerminalMode): void {
+    this.currentMode = mode;
+  }
+
   /** Send a message and stream the answer; the turn joins the history and is saved. */
   send(text: string, signal: AbortSignal): AsyncIterable<ChatEvent> {
-    return this.conv.send(text, { signal });
+    return this.conv.send(text, { ...modeStreamOptions(this.currentMode, this.parley.config), signal });
   }
 
   /** `/clear`: a new conversation with the same model and system prompt (the old one stays saved). */
