@@ -77,7 +77,15 @@ async function open(): Promise<UiPage> {
 
 /** The page's playback counters (data attributes of the media bar). */
 type Counters = Record<
-  'chunks' | 'scheduled' | 'stopped' | 'dropped' | 'playing' | 'sent' | 'audioAcks' | 'videoAcks',
+  | 'chunks'
+  | 'scheduled'
+  | 'stopped'
+  | 'dropped'
+  | 'playing'
+  | 'sent'
+  | 'audioAcks'
+  | 'videoAcks'
+  | 'underruns',
   number
 >;
 
@@ -85,10 +93,17 @@ async function counters(page: Page): Promise<Counters> {
   return page.evaluate(() => {
     const d = (document.getElementById('media') as HTMLElement).dataset;
     return Object.fromEntries(
-      ['chunks', 'scheduled', 'stopped', 'dropped', 'playing', 'sent', 'audioAcks', 'videoAcks'].map((k) => [
-        k,
-        Number(d[k] ?? 0),
-      ]),
+      [
+        'chunks',
+        'scheduled',
+        'stopped',
+        'dropped',
+        'playing',
+        'sent',
+        'audioAcks',
+        'videoAcks',
+        'underruns',
+      ].map((k) => [k, Number(d[k] ?? 0)]),
     ) as Counters;
   });
 }
@@ -125,9 +140,13 @@ describe('voice in the browser', () => {
       expect(c.audioAcks).toBeGreaterThan(50);
       expect(c.chunks).toBeGreaterThanOrEqual(c.scheduled);
       expect(c.scheduled).toBeGreaterThanOrEqual(2);
-      console.log(`browser voice: ${JSON.stringify(c)}`);
-      await page.click('#interrupt');
-      await page.waitForSelector('#media[data-playing="0"]');
+      // The whole answer: every chunk that came was scheduled, none dropped; then all have played.
+      await page.waitForSelector('#status[data-kind="done"]', { timeout: 180_000 });
+      await page.waitForSelector('#media[data-playing="0"]', { timeout: 30_000 });
+      const end = await counters(page);
+      expect(end.scheduled).toBe(end.chunks);
+      expect(end.dropped).toBe(0);
+      console.log(`browser voice: ${JSON.stringify({ first: c, end })}`);
       expect(errors).toEqual([]);
     },
   );

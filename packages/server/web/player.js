@@ -18,7 +18,8 @@ export class Player {
     this.muted = false;
     this.next = 0;
     this.sources = new Set();
-    this.counts = { chunks: 0, scheduled: 0, stopped: 0, dropped: 0 };
+    /** `underruns`: chunks that came after the previous one had finished playing (a gap was heard). */
+    this.counts = { chunks: 0, scheduled: 0, stopped: 0, dropped: 0, underruns: 0 };
     this.report();
   }
 
@@ -65,6 +66,7 @@ export class Player {
     const src = ctx.createBufferSource();
     src.buffer = buffer;
     src.connect(ctx.destination);
+    if (this.next > 0 && this.next < ctx.currentTime) this.counts.underruns++;
     const start = Math.max(this.next, ctx.currentTime + LEAD);
     src.start(start);
     this.next = start + buffer.duration;
@@ -104,6 +106,7 @@ export class Player {
     d.scheduled = String(this.counts.scheduled);
     d.stopped = String(this.counts.stopped);
     d.dropped = String(this.counts.dropped);
+    d.underruns = String(this.counts.underruns);
     d.playing = String(this.sources.size);
   }
 }
