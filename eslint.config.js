@@ -87,7 +87,21 @@ export default tseslint.config(
         requestAnimationFrame: 'readonly',
         fetch: 'readonly',
         setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        navigator: 'readonly',
+        AudioContext: 'readonly',
+        AudioWorkletNode: 'readonly',
+        File: 'readonly',
       },
+    },
+  },
+  {
+    // The microphone's AudioWorklet module runs in the audio rendering scope.
+    files: ['packages/server/web/pcm-worklet.js'],
+    languageOptions: {
+      globals: { AudioWorkletProcessor: 'readonly', registerProcessor: 'readonly', sampleRate: 'readonly' },
     },
   },
   {

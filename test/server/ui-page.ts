@@ -14,8 +14,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Where screenshots and measurements go (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
-/** Launch headless Chromium with the flags this machine's closed network needs. */
-export async function launchChromium(): Promise<Browser> {
+/** Launch headless Chromium with the flags this machine's closed network needs, plus `extraArgs`. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`,
@@ -32,6 +32,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

@@ -44,7 +44,16 @@ describe('the page', () => {
     for (const label of ['Model', 'Message', 'Max tokens', 'Temperature', 'System prompt']) {
       await expect(page.getByLabel(label, { exact: true }).count()).resolves.toBe(1);
     }
-    for (const name of ['New chat', 'Attach files', 'Send', 'Stop']) {
+    for (const name of [
+      'New chat',
+      'Attach files',
+      'Send',
+      'Stop',
+      'Mic',
+      'Camera',
+      'Snapshot',
+      'Interrupt',
+    ]) {
       await expect(page.getByRole('button', { name, exact: true }).count()).resolves.toBe(1);
     }
     expect(await page.getAttribute('#status', 'role')).toBe('status');
@@ -52,14 +61,27 @@ describe('the page', () => {
 
     await page.focus('a.skip');
     const order: string[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 11; i++) {
       await page.keyboard.press('Tab');
       order.push(
         await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''),
       );
     }
-    // Settings, then Conversations (both collapsed), then the composer.
-    expect(order).toEqual(['model', 'new-chat', 'SUMMARY', 'SUMMARY', 'prompt', 'attach', 'send']);
+    // Settings, then Conversations (both collapsed), the media bar (Mic and Snapshot are
+    // disabled in text mode), then the composer.
+    expect(order).toEqual([
+      'model',
+      'new-chat',
+      'SUMMARY',
+      'SUMMARY',
+      'mode',
+      'gate',
+      'camera',
+      'interrupt',
+      'prompt',
+      'attach',
+      'send',
+    ]);
 
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });

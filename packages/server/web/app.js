@@ -6,6 +6,7 @@ import { Attachments } from './attachments.js';
 import { ChatView } from './chat-view.js';
 import { Connection } from './connection.js';
 import { HistoryList } from './history-list.js';
+import { MediaBar } from './media-bar.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -28,6 +29,19 @@ const ui = {
   system: $('system'),
   history: $('history'),
 };
+const media = {
+  bar: $('media'),
+  mode: $('mode'),
+  modeError: $('mode-error'),
+  note: $('media-note'),
+  mic: $('mic'),
+  gate: $('gate'),
+  camera: $('camera'),
+  snapshot: $('snapshot'),
+  interrupt: $('interrupt'),
+  preview: $('preview'),
+  toasts: $('toasts'),
+};
 
 /** A `?token=` the page was opened with: kept in memory, taken out of the address bar. */
 function takeToken() {
@@ -47,8 +61,13 @@ const historyList = new HistoryList($('conversations'), $('history-note'), {
   token,
   onOpen: openConversation,
 });
-/** The running turn: its id and reply, or undefined. */
+/**
+ * The running turn: its id and reply (none yet for a spoken turn before its answer), or
+ * undefined. `started` once the server's `turn` came: a mode that speaks names the turn itself.
+ */
 let current;
+/** The mode switcher, microphone, camera and speech (made once the connection exists). */
+let bar;
 let turnCount = 0;
 let maxFrame = 1024 * 1024;
 let serverDefault = '';
@@ -61,7 +80,7 @@ function setStatus(text, kind = 'info') {
 
 function updateControls() {
   const busy = current !== undefined;
-  ui.send.disabled = busy || !conn.ready;
+  ui.send.disabled = busy || !conn.ready || (bar !== undefined && !bar.takesText);
   ui.stop.disabled = !busy;
 }
 
@@ -74,6 +93,7 @@ const conn = new Connection({
     if (state === 'closed') {
       if (current) endTurn('error', 'the connection was lost');
       setStatus(detail ?? 'disconnected', 'error');
+      bar?.closed(detail ?? 'disconnected');
     }
     updateControls();
   },
@@ -85,9 +105,19 @@ const conn = new Connection({
     if (settingsPatch()) conn.send({ type: 'control', action: 'settings', settings: settingsPatch() });
     if (ui.status.dataset.kind !== 'done') setStatus(`Ready · ${ready.model}`);
     document.body.dataset.session = ready.session;
-    updateControls();
+    bar.ready(ready.modes, ready.mode);
   },
   onEnvelope: handle,
+  onBinary: (frame) => bar.binary(frame),
+});
+bar = new MediaBar(media, {
+  conn,
+  attachments,
+  onModeChange: updateControls,
+  onInterrupt() {
+    conn.send({ type: 'control', action: 'interrupt' });
+    if (current) setStatus('Stopping…', 'busy');
+  },
 });
 
 /** Fill the picker; the user's choice survives a refill, else the session's model is selected. */
@@ -129,35 +159,53 @@ function formatTimings(e) {
   return parts.join(' · ');
 }
 
+/** The running turn's reply, made when its first words arrive (a spoken turn has none before). */
+function replyOf(turn) {
+  turn.reply ??= view.addReply(turn.id);
+  return turn.reply;
+}
+
 function endTurn(kind, message) {
   if (!current) return;
-  current.reply.finish(kind, message);
+  if (current.reply || kind !== 'done') replyOf(current).finish(kind, message);
   current = undefined;
   updateControls();
   if (ui.history.open) void historyList.refresh();
   if (newChatAfterTurn) startNewChat();
 }
 
+/** A `turn` envelope: ours, ours renamed by a mode that speaks, or one the pipeline started (speech). */
+function turnStarted(e) {
+  if (current && !current.started) current.id = e.turn;
+  else if (!current) current = { id: e.turn, reply: undefined };
+  else if (e.turn !== current.id) return;
+  current.started = true;
+  setStatus(`${e.model} · ${e.mode === undefined ? 'generating' : e.mode}…`, 'busy');
+  updateControls();
+}
+
 function handle(e) {
+  if (bar.handle(e)) return;
+  if (e.type === 'turn') return turnStarted(e);
   const mine = current !== undefined && e.turn === current.id;
   switch (e.type) {
-    case 'turn':
-      if (mine) setStatus(`${e.model} · generating…`, 'busy');
+    case 'transcript':
+      if (mine) view.addUser(e.text === '' ? '(nothing was heard)' : e.text).classList.add('spoken');
       return;
     case 'text-delta':
-      if (mine) current.reply.append(e.text);
+      if (mine) replyOf(current).append(e.text);
       return;
     case 'reasoning-delta':
-      if (mine) current.reply.reasoning(e.text);
+      if (mine) replyOf(current).reasoning(e.text);
       return;
     case 'image':
       if (mine) current.reply.image(e);
       return;
     case 'tool-call':
-      if (mine) current.reply.note(`Tool call: ${e.name}`);
+      if (mine) replyOf(current).note(`Tool call: ${e.name}`);
       return;
     case 'tool-result':
-      if (mine) current.reply.note(`Tool result: ${e.name}${e.isError ? ' (failed)' : ''}`);
+      if (mine) replyOf(current).note(`Tool result: ${e.name}${e.isError ? ' (failed)' : ''}`);
       return;
     case 'notice':
       setStatus(e.message, e.level === 'warn' ? 'error' : 'info');
@@ -190,13 +238,13 @@ function handle(e) {
 /** A risky tool asks first (docs/PROTOCOL.md, control_signal): the browser's own dialog. */
 function confirmTool(e) {
   if (e.signal === 'confirm_expired') {
-    current.reply.note(`Not confirmed in time: ${e.id}`);
+    replyOf(current).note(`Not confirmed in time: ${e.id}`);
     return;
   }
   if (e.signal !== 'confirm_action') return;
   const what = e.safety === 'dangerous' ? 'DANGEROUS: ' : '';
   const approve = window.confirm(`${what}allow this tool call?\n\n${e.summary}`);
-  current.reply.note(`${approve ? 'Allowed' : 'Refused'}: ${e.tool}`);
+  replyOf(current).note(`${approve ? 'Allowed' : 'Refused'}: ${e.tool}`);
   conn.send({ type: 'control', action: 'confirm_action', id: e.id, approve });
 }
 
@@ -211,7 +259,9 @@ function send() {
   const images = attachments.images();
   const files = attachments.files();
   const msg = { type: 'text', id, text };
-  if (ui.model.value) msg.model = ui.model.value;
+  // Other modes answer with their own models (voice speaks only then); a model picked by hand still wins in them, except in voice.
+  const chosen = ui.model.dataset.chosen === 'true' && bar.mode !== 'voice';
+  if (ui.model.value && (bar.mode === 'text' || chosen)) msg.model = ui.model.value;
   if (images.length > 0) msg.images = images.map(({ mediaType, data }) => ({ mediaType, data }));
   if (files.length > 0) msg.attachments = files.map(({ name, data }) => ({ name, data }));
   if (!conn.send(msg)) {
@@ -227,6 +277,7 @@ function send() {
 }
 
 function stop() {
+  bar.player.stop();
   if (!current) return;
   conn.send({ type: 'control', action: 'interrupt', turn: current.id });
   setStatus('Stopping…', 'busy');

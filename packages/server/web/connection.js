@@ -26,6 +26,7 @@ function storeSession(id) {
 export class Connection {
   /**
    * @param {{ token?: string, onReady: (ready: object) => void, onEnvelope: (e: object) => void,
+   *   onBinary?: (frame: ArrayBuffer) => void,
    *   onState: (state: 'connecting' | 'ready' | 'closed', detail?: string) => void }} opts
    */
   constructor(opts) {
@@ -46,6 +47,7 @@ export class Connection {
     this.ready = false;
     this.opts.onState('connecting');
     const ws = new WebSocket(this.url());
+    ws.binaryType = 'arraybuffer';
     this.socket = ws;
     ws.addEventListener('open', () => this.hello(this.session));
     ws.addEventListener('message', (ev) => this.receive(ev.data));
@@ -83,6 +85,10 @@ export class Connection {
   }
 
   receive(data) {
+    if (data instanceof ArrayBuffer) {
+      this.opts.onBinary?.(data);
+      return;
+    }
     let e;
     try {
       e = JSON.parse(data);
@@ -105,6 +111,18 @@ export class Connection {
     if (this.socket?.readyState !== WebSocket.OPEN) return false;
     this.socket.send(JSON.stringify(msg));
     return true;
+  }
+
+  /** Send a binary frame (audio, video) once the session is ready; false when it could not be sent. */
+  sendBinary(buf) {
+    if (!this.ready || this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(buf);
+    return true;
+  }
+
+  /** Bytes queued in the socket, not yet sent. */
+  buffered() {
+    return this.socket?.bufferedAmount ?? 0;
   }
 
   /** Send an envelope once the session is ready; false when it could not be sent. */
