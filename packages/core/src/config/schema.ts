@@ -331,7 +331,7 @@ export const ConfigSchema = z
       .object({
         /** Voice activity detection: `energy` (default, no model) or `silero` (ONNX model). */
         vad: z.enum(['energy', 'silero']).optional(),
-        /** Silence that ends an utterance, in ms (default 200). */
+        /** Silence that ends an utterance, in ms (default 300 with the energy VAD, 200 with Silero). */
         end_of_speech_ms: z.number().int().min(30).max(10_000).optional(),
         /** Silero's speech probability threshold (default 0.5). */
         vad_threshold: z.number().gt(0).lt(1).optional(),

@@ -13,6 +13,11 @@ export interface EnergyVadOptions extends VadTiming {
   minDb?: number;
 }
 
+/**
+ * The energy VAD's end-of-speech delay: at 150 ms it cut 2 of 6 recorded sentences in the
+ * middle, at 200 ms none, so 300 ms leaves a margin (bench/speech.bench.js, docs/VOICE.md).
+ */
+export const ENERGY_END_OF_SPEECH_MS = 300;
 const FRAME = 480; // 30 ms at 16 kHz
 const FLOOR_WINDOW_FRAMES = 100; // 3 s
 
@@ -32,7 +37,11 @@ export class EnergyVad extends FramedVad {
   private levels: number[] = [];
 
   constructor(opts: EnergyVadOptions = {}) {
-    super(FRAME, opts, { on: 0.5, off: 0.5 });
+    super(
+      FRAME,
+      { ...opts, endOfSpeechMs: opts.endOfSpeechMs ?? ENERGY_END_OF_SPEECH_MS },
+      { on: 0.5, off: 0.5 },
+    );
     this.marginDb = opts.marginDb ?? 12;
     this.minDb = opts.minDb ?? -50;
   }

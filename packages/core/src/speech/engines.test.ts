@@ -29,7 +29,7 @@ describe('createSpeechEngines', () => {
   });
 
   it('gives each stream its own VAD, with the configured end-of-speech delay', async () => {
-    const engines = await createSpeechEngines({ voice: { end_of_speech_ms: 900 } });
+    const engines = await createSpeechEngines({ voice: { end_of_speech_ms: 1000 } });
     const a = await engines.createVad();
     expect(a).not.toBe(await engines.createVad());
     const events = [

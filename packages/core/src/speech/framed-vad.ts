@@ -7,7 +7,7 @@ import type { Vad, VadEvent } from './types.js';
 import { INPUT_AUDIO_FORMAT } from './types.js';
 
 export interface VadTiming {
-  /** Silence that ends an utterance, in ms (default 200). */
+  /** Silence that ends an utterance, in ms (default 200; the energy VAD's is 300). */
   endOfSpeechMs?: number;
   /** Speech needed to open an utterance, in ms (default 60). */
   minSpeechMs?: number;

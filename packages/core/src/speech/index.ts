@@ -1,7 +1,7 @@
 /** Speech: the VAD, STT and TTS engines behind the interfaces of `types.ts` (docs/VOICE.md). */
 export * from './types.js';
 export { SpeechError } from './speech-error.js';
-export { EnergyVad, frameDb } from './energy-vad.js';
+export { EnergyVad, frameDb, ENERGY_END_OF_SPEECH_MS } from './energy-vad.js';
 export type { EnergyVadOptions } from './energy-vad.js';
 export type { SileroVad, SileroVadOptions } from './silero-vad.js';
 export { FramedVad, DEFAULT_END_OF_SPEECH_MS } from './framed-vad.js';
