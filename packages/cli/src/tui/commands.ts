@@ -1,5 +1,11 @@
 /** Slash commands, shared by the terminal UI and the plain REPL. No UI code here. */
-import { describeError, formatBytes, formatLocation, questionWithContext, type ChatMessage } from '@parley/core';
+import {
+  describeError,
+  formatBytes,
+  formatLocation,
+  questionWithContext,
+  type ChatMessage,
+} from '@parley/core';
 import { describeModes, terminalMode, TERMINAL_MODES } from './modes.js';
 import type { ChatSession, Completion } from './session.js';
 
