@@ -24,7 +24,7 @@ describe('parley chat without a terminal', () => {
     const r = await chat(['-m', 'canned:echo'], 'hello\n\n/mode\nmulti\\\nline\n//slash\n/quit\nnot sent\n');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('hello\nmulti\nline\n/slash\n');
-    expect(r.stderr).toContain('chat (current)');
+    expect(r.stderr).toMatch(/text +type and read.*\(current\)/);
     expect(r.stdout).not.toContain('\u001b[');
   });
 

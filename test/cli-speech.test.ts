@@ -130,7 +130,10 @@ describe('parley say', () => {
       [['say', 'hi', '-o', path.join(home, 'no', 'such', 'dir', 'x.wav')], /no such folder/],
       [['say', 'hi', '-o', home], /is a folder/],
       [['say', 'hi', '-o', ''], /-o needs a file name/],
-      [['hello', '-o', 'x.wav'], /--output goes with parley load-test \(-o also with parley say\)/],
+      [
+        ['hello', '-o', 'x.wav'],
+        /--output goes with parley load-test \(-o also with parley image and parley say\)/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await run(args, {}, '');

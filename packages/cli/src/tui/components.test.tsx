@@ -277,8 +277,8 @@ describe('the chat, key by key', () => {
   it('runs slash commands: /mode, /system, /model, /help, /clear, and says what it does not know', async () => {
     const t = app();
     await t.press('/mode', KEY.enter);
-    let s = await t.until((x) => x.includes('chat (current)'));
-    expect(s).toContain('There are no other modes yet.');
+    let s = await t.until((x) => /text\s+type and read.*\(current\)/.test(x));
+    expect(s).toContain('deep-dive');
     await t.press('/system Be brief.', KEY.enter);
     await t.until((x) => x.includes('system prompt set'));
     expect(t.c.session.system).toBe('Be brief.');
