@@ -25,7 +25,7 @@ import { storeCacheBacking } from './cache/store-backing.js';
 import type { ChatModel, ChatRequest } from './chat-model.js';
 import { messageText, userText } from './chat-model.js';
 // Attachments load on the first turn that has some (start-up time; docs/PERFORMANCE.md).
-import type { AttachResult, AttachTurnOptions, ContextFormatter, Retriever } from './documents/attach.js';
+import type { AttachResult, AttachTurnOptions } from './documents/attach.js';
 import type { ExtractedDocument } from './documents/types.js';
 import { loadConfig, type LoadConfigOptions } from './config/load.js';
 import type { ParleyPaths } from './config/paths.js';
@@ -42,9 +42,7 @@ import type { ConversationStore } from './store/conversation-store.js';
 import { loadConversation } from './store/conversation-log.js';
 import { openStore } from './store/open-store.js';
 import type { Router } from './router/router.js';
-import { routerFromConfig } from './router/router-config.js';
 import { DocumentCollections } from './documents/collections/document-collections.js';
-import { routeTurn } from './router/route-turn.js';
 import { newId } from './store/ids.js';
 import { createLog, logLevelFrom, type Log, type LogLevel } from './observability/log.js';
 import { MetricsFanout, type MetricsSink } from './observability/metrics-sink.js';
@@ -234,6 +232,8 @@ export class Parley {
     };
     let model = opts.model;
     if (opts.intent !== undefined || (opts.route ?? c.router?.enabled === true)) {
+      // Loaded only when a turn is routed, so a plain turn does not pay for the router.
+      const { routeTurn } = await import('./router/route-turn.js');
       const routed = await routeTurn(() => this.router(), request, opts.intent, opts.signal);
       yield* routed.events;
       if (routed.stop) return;
@@ -285,24 +285,13 @@ export class Parley {
    * @throws DocumentRefusedError when the files break a limit of `[attachments]`
    */
   async attach(docs: ExtractedDocument[], opts: AttachTurnOptions): Promise<AttachResult> {
-    const { attachForModel, attachmentSettings } = await import('./documents/attach.js');
+    const { attachForModel, attachmentSettings, oneTurnRetrieval } = await import('./documents/attach.js');
     return attachForModel(await this.model(opts.model, opts.signal), docs, {
       question: opts.question,
       settings: attachmentSettings(this.config),
-      retrieval: () => this.attachmentRetrieval(),
+      retrieval: oneTurnRetrieval,
       signal: opts.signal,
     });
-  }
-
-  /** Retrieval for attachments too large to go whole: chunked and searched for this one turn. */
-  private async attachmentRetrieval(): Promise<{ retrieve: Retriever; format: ContextFormatter }> {
-    // Loaded only when a file is too large to go whole.
-    const { retrieveFromDocuments, formatContext } = await import('./documents/retrieve.js');
-    return {
-      retrieve: (question, docs, o) =>
-        retrieveFromDocuments(question, docs, o.signal ? { k: o.k, signal: o.signal } : { k: o.k }),
-      format: formatContext,
-    };
   }
 
   /** Run one turn to the end. Throws `StreamError` when the stream reports an error. */
@@ -326,13 +315,15 @@ export class Parley {
   /** The semantic router config describes, built on first use (docs/router.md). */
   router(): Promise<Router> {
     if (!this.routerPromise) {
-      const p = routerFromConfig({
-        config: this.config,
-        paths: this.paths,
-        env: this.env,
-        engine: this.engine,
-        fetch: this.options.fetch,
-      });
+      const p = import('./router/router-config.js').then(({ routerFromConfig }) =>
+        routerFromConfig({
+          config: this.config,
+          paths: this.paths,
+          env: this.env,
+          engine: this.engine,
+          fetch: this.options.fetch,
+        }),
+      );
       this.routerPromise = p;
       p.catch(() => {
         if (this.routerPromise === p) this.routerPromise = undefined;

@@ -8,7 +8,7 @@ import type { ExtractedDocument } from './types.js';
 function doc(path: string, text: string, extra: Partial<ExtractedDocument> = {}): ExtractedDocument {
   return {
     path,
-    absPath: `/work/${path}`,
+    absPath: `/srv/notes/${path}`,
     kind: 'text',
     text,
     bytes: Buffer.byteLength(text),

@@ -278,6 +278,19 @@ export async function attachForModel(
   return attachDocuments(docs, { ...opts, contextWindow, countTokens: count });
 }
 
+/**
+ * Retrieval for attachments too large to go whole, chunked and searched for this one turn.
+ * Pass it as `retrieval`: the retrieval code loads only when a file is too large.
+ */
+export async function oneTurnRetrieval(): Promise<{ retrieve: Retriever; format: ContextFormatter }> {
+  const { retrieveFromDocuments, formatContext } = await import('./retrieve.js');
+  return {
+    retrieve: (question, docs, o) =>
+      retrieveFromDocuments(question, docs, o.signal ? { k: o.k, signal: o.signal } : { k: o.k }),
+    format: formatContext,
+  };
+}
+
 /** The messages with `parts` put before the last user message's own (a new one when it is not the user's). */
 export function withAttachedParts(messages: readonly ChatMessage[], parts: MessagePart[]): ChatMessage[] {
   const out = [...messages];

@@ -11,7 +11,7 @@ import type { ParleyConfig } from '../config/schema.js';
 import { ProviderError, UsageError } from '../errors.js';
 import { parseModelName } from '../model-resolver.js';
 import { getProviderSpec } from '../providers/catalog.js';
-import { resolveProviderSettings } from '../providers/create-provider-model.js';
+import { openAICompatible, resolveProviderSettings } from '../providers/create-provider-model.js';
 import { toProviderError } from '../providers/provider-errors.js';
 import { imageKind, imageTarget, parseImageSize, pngSize, saveImage, type ImageSize } from './image-files.js';
 
@@ -88,9 +88,7 @@ async function imageModel(name: string, ctx: ImageContext): Promise<{ model: Ima
       return { model: (await import('@ai-sdk/xai')).createXai(s).image(modelId), label };
     default:
       return {
-        model: (await import('@ai-sdk/openai-compatible'))
-          .createOpenAICompatible({ name: spec.name, ...s, baseURL: s.baseURL })
-          .imageModel(modelId),
+        model: (await openAICompatible(spec, s)).imageModel(modelId),
         label,
       };
   }

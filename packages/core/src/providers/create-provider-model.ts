@@ -1,4 +1,5 @@
 /** Builds a `ChatModel` for any provider in the catalog through its AI SDK factory. */
+import type { OpenAICompatibleProvider } from '@ai-sdk/openai-compatible';
 import type { ChatModel } from '../chat-model.js';
 import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
@@ -146,15 +147,25 @@ async function languageModel(
     case 'mistral':
       return (await import('@ai-sdk/mistral')).createMistral(s).chat(modelId);
     case 'openai-compatible':
-      return (await import('@ai-sdk/openai-compatible'))
-        .createOpenAICompatible({
-          name: spec.name,
-          baseURL: s.baseURL,
-          apiKey: s.apiKey,
-          headers: s.headers,
-          fetch: s.fetch,
-          includeUsage: true,
-        })
-        .chatModel(modelId);
+      return (await openAICompatible(spec, s, { includeUsage: true })).chatModel(modelId);
   }
+}
+
+/**
+ * The AI SDK provider of an OpenAI-compatible server (Ollama, LM Studio, llama.cpp server,
+ * vLLM, …): chat, embedding and image models all come from it. Its package loads on first use.
+ */
+export async function openAICompatible(
+  spec: ProviderSpec,
+  s: FactorySettings,
+  opts: { includeUsage?: boolean } = {},
+): Promise<OpenAICompatibleProvider> {
+  return (await import('@ai-sdk/openai-compatible')).createOpenAICompatible({
+    name: spec.name,
+    baseURL: s.baseURL,
+    apiKey: s.apiKey,
+    headers: s.headers,
+    fetch: s.fetch,
+    ...opts,
+  });
 }

@@ -5,7 +5,7 @@
 import type { EmbeddingModelV3 } from '@ai-sdk/provider';
 import { UsageError } from '../errors.js';
 import type { ProviderSpec } from './catalog.js';
-import type { FactorySettings } from './create-provider-model.js';
+import { openAICompatible, type FactorySettings } from './create-provider-model.js';
 
 const KINDS_WITH_EMBEDDINGS: ReadonlySet<ProviderSpec['kind']> = new Set([
   'openai',
@@ -42,15 +42,7 @@ export async function embeddingModel(
     case 'mistral':
       return (await import('@ai-sdk/mistral')).createMistral(s).embedding(modelId);
     case 'openai-compatible':
-      return (await import('@ai-sdk/openai-compatible'))
-        .createOpenAICompatible({
-          name: spec.name,
-          baseURL: s.baseURL,
-          apiKey: s.apiKey,
-          headers: s.headers,
-          fetch: s.fetch,
-        })
-        .embeddingModel(modelId);
+      return (await openAICompatible(spec, s)).embeddingModel(modelId);
     default:
       throw noEmbeddings(spec);
   }
