@@ -102,6 +102,44 @@ describe('switch_mode', () => {
   });
 });
 
+describe('a session resumed on a second connection', () => {
+  it('takes its pipeline along: the first connection gets no_pipeline, and its close leaves the pipeline running', async () => {
+    const a = await WsClient.open(t.wsUrl);
+    const ready = await a.request({ type: 'hello' });
+    const session = ready.session as string;
+    expect((await a.request({ type: 'control', action: 'switch_mode', mode: 'monitor' }, answer)).type).toBe(
+      'ack',
+    );
+    const video = (seq: number): Buffer => encodeBinary('video_frame', seq, new Uint8Array([0xff, 0xd8]));
+    expect(await a.request(video(1), answer)).toMatchObject({ type: 'ack', action: 'video_frame', seq: 1 });
+
+    const b = await WsClient.open(t.wsUrl);
+    expect(await b.request({ type: 'hello', session })).toMatchObject({
+      type: 'ready',
+      session,
+      resumed: true,
+      mode: 'monitor',
+    });
+    // The first connection's frames no longer reach the session's pipeline.
+    const stale = await a.request(video(2), answer);
+    expect(stale.error).toMatchObject({
+      code: 'no_pipeline',
+      message: expect.stringMatching(/another connection resumed session/),
+    });
+    expect(await b.request(video(3), answer)).toMatchObject({ type: 'ack', action: 'video_frame', seq: 3 });
+
+    // Closing the first connection does not tear down the pipeline the second one runs.
+    a.close();
+    await a.whenClosed();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await b.request(video(4), answer)).toMatchObject({ type: 'ack', action: 'video_frame', seq: 4 });
+    expect(
+      b.received.filter((e) => e.type === 'ack' && e.action === 'video_frame').map((e) => e.seq),
+    ).toEqual([3, 4]);
+    b.close();
+  });
+});
+
 describe('residency on the wire', () => {
   it('deep dive loads the reasoning model in place of the chat model, and back', async () => {
     const c = await connect();

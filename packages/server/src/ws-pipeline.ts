@@ -33,18 +33,16 @@ export interface PipelineSocket {
 export class ConnectionPipeline {
   private audioSeq = 0;
   private turns = 0;
-  /** Sessions whose pipeline this connection runs. */
-  private readonly owned = new Set<string>();
 
   constructor(
     private readonly socket: PipelineSocket,
     private readonly hub: WsHub,
   ) {}
 
-  /** The session's active pipeline, if this connection runs it. */
+  /** The session's active pipeline, if this connection runs it (owns it in the host's map). */
   of(s: SessionRecord): PipelineSession | undefined {
     const a = this.hub.pipelines.active.get(s.id);
-    return a && this.owned.has(s.id) ? a.pipeline : undefined;
+    return a?.owner === this ? a.pipeline : undefined;
   }
 
   /**
@@ -79,8 +77,7 @@ export class ConnectionPipeline {
       onTurnStart: (turn, model) => this.turnStarted(s, pipeline, turn, model),
       onTurnEnd: (end) => void this.turnEnded(s, end),
     });
-    host.active.set(s.id, { pipeline, owner: { release: (id) => void this.stop(id, 'the session moved') } });
-    this.owned.add(s.id);
+    host.active.set(s.id, { pipeline, owner: this });
     try {
       await pipeline.start();
     } catch (e) {
@@ -138,24 +135,41 @@ export class ConnectionPipeline {
     }
   }
 
-  /** Tear down the session's pipeline (mode switch, closed socket, another hello). */
+  /**
+   * Tear down the session's pipeline, whichever connection runs it (mode switch, or this
+   * connection resuming a session another one runs: the session moves here).
+   */
   async stop(sessionId: string, reason: string): Promise<void> {
     const a = this.hub.pipelines.active.get(sessionId);
     if (!a) return;
     this.hub.pipelines.active.delete(sessionId);
-    if (!this.owned.delete(sessionId)) a.owner.release(sessionId);
     await a.pipeline.dispose(reason);
   }
 
-  /** Tear down every pipeline this connection runs. */
+  /**
+   * Tear down every pipeline this connection still runs (closed socket, another hello); one
+   * whose session another connection has resumed is no longer this connection's to stop.
+   */
   async stopAll(reason: string): Promise<void> {
-    for (const id of [...this.owned]) await this.stop(id, reason);
+    const host = this.hub.pipelines;
+    const mine = [...host.active].filter(([, a]) => a.owner === this);
+    for (const [id, a] of mine) {
+      if (host.active.get(id) !== a) continue;
+      host.active.delete(id);
+      await a.pipeline.dispose(reason);
+    }
   }
 
   /** A binary frame of a session: fed to its pipeline, answered by `ack` or an error. */
   binary(s: SessionRecord, bin: BinaryHeader): void {
     const pipe = this.of(s);
     const channel = bin.kind === 'audio_chunk' ? 'stream/audio' : 'stream/video';
+    if (!pipe && this.hub.pipelines.active.has(s.id)) {
+      throw new ProtocolError(
+        'no_pipeline',
+        `${bin.kind} #${bin.sequence}: another connection resumed session ${s.id} and runs its pipeline: send hello with it to take it back`,
+      );
+    }
     if (!pipe || !pipe.takes(channel)) {
       const takers = this.hub.pipelines.modes
         .list()

@@ -30,19 +30,17 @@ export interface PipelineSpeech {
   names: SpeechEngineNames;
 }
 
-/** Owner of an active pipeline: the connection its events go to. */
-export interface PipelineOwner {
-  /** Tear the pipeline down because another connection took the session over. */
-  release(sessionId: string): void;
-}
-
 /** Everything pipelines share on one server. */
 export class PipelineHost {
   readonly settings: PipelineSettings;
   readonly modes: ModeRegistry;
   readonly residency: ModelResidency;
-  /** The active pipeline of each session, and the connection it talks to. */
-  readonly active = new Map<string, { pipeline: PipelineSession; owner: PipelineOwner }>();
+  /**
+   * The active pipeline of each session and its owner, the one place that says which
+   * connection runs it: the last to start or resume it. Only the owner's frames feed it and
+   * its events go only to the owner.
+   */
+  readonly active = new Map<string, { pipeline: PipelineSession; owner: object }>();
 
   constructor(
     readonly parley: Parley,
