@@ -61,14 +61,14 @@ describe('the page', () => {
 
     await page.focus('a.skip');
     const order: string[] = [];
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab');
       order.push(
         await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''),
       );
     }
     // Settings, then Conversations (both collapsed), the media bar (Mic and Snapshot are
-    // disabled in text mode), then the composer.
+    // disabled in text mode), then the composer with its Docs field.
     expect(order).toEqual([
       'model',
       'new-chat',
@@ -79,6 +79,7 @@ describe('the page', () => {
       'camera',
       'interrupt',
       'prompt',
+      'docs',
       'attach',
       'send',
     ]);

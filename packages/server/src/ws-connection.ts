@@ -3,7 +3,8 @@
  * gets an answer (a reply envelope or a typed `error`). Nothing a client sends closes the
  * connection or reaches the process as an exception.
  */
-import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
+import type { ChatMessage, Citation, ConfirmRequest, MessagePart } from '@parley/core';
+import { ParleyError, questionWithContext } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
 import { ConnectionPipeline } from './ws-pipeline.js';
@@ -208,6 +209,11 @@ export class WsConnection {
     this.session = s;
     const restartError = await this.pipes.resume(s);
     const models = (await this.hub.catalog.list()).map((m) => m.id);
+    const collections = await this.hub.parley
+      .documents()
+      .list()
+      .then((cs) => cs.map((c) => c.name))
+      .catch(() => []);
     this.send({
       type: 'ready',
       protocol: PROTOCOL_VERSION,
@@ -218,6 +224,7 @@ export class WsConnection {
       modes: this.hub.pipelines.modes.ids() as Mode[],
       mode: s.mode,
       history: historyItems(s.messages),
+      collections,
       limits: {
         max_text_frame: this.hub.options.maxTextFrame,
         max_binary_frame: this.hub.options.maxBinaryFrame,
@@ -284,8 +291,30 @@ export class WsConnection {
     content.push(...parts);
     const attachments = files.length > 0 ? await readWsAttachments(files, this.hub.parley.config) : [];
     const user: ChatMessage = { role: 'user', content };
+    // docs: the model gets the question with the collection's passages; the history keeps
+    // what was typed. An unknown collection ends here, before the turn starts.
+    let asked: string | undefined;
+    let citations: Citation[] | undefined;
+    if (msg.docs !== undefined) {
+      if (msg.docs.length > 64) {
+        throw new ProtocolError(
+          'bad_request',
+          `docs: ${msg.docs.length} characters; a collection name has up to 64`,
+        );
+      }
+      const ctx = await this.hub.parley
+        .documents()
+        .context(msg.docs, msg.text)
+        .catch((e: unknown) => {
+          if (!ParleyError.is(e)) throw e;
+          throw new ProtocolError('bad_request', `docs: ${e.message}`);
+        });
+      citations = ctx.citations;
+      asked = questionWithContext(msg.text, ctx);
+    }
     const id = msg.id ?? `t${++this.turns}`;
     this.send({ type: 'turn', turn: id, model: modelId });
+    if (citations) this.send({ type: 'citations', turn: id, citations });
     this.own = startWsTurn({
       hub: this.hub,
       session: s,
@@ -294,6 +323,7 @@ export class WsConnection {
       modelName,
       modelId,
       user,
+      ...(asked !== undefined ? { asked } : {}),
       attachments,
       confirm: (q, signal) => this.askClient(id, q, signal),
       ...(modeOpts.think ? { think: true } : {}),

@@ -25,6 +25,11 @@ describe('parseUpstream', () => {
       action: 'interrupt',
     });
     expect(parseUpstream('{"type":"ping","id":3}')).toEqual({ type: 'ping', id: 3 });
+    expect(parseUpstream('{"type":"text","text":"hi","docs":"notes"}')).toEqual({
+      type: 'text',
+      text: 'hi',
+      docs: 'notes',
+    });
   });
 
   it.each([
@@ -41,6 +46,8 @@ describe('parseUpstream', () => {
     ],
     ['{"type":"control","action":"switch_mode"}', 'bad_request', /^mode: /],
     ['{"type":"hello","session":""}', 'bad_request', /^session: /],
+    ['{"type":"text","text":"hi","docs":7}', 'bad_request', /^docs: /],
+    ['{"type":"text","text":"hi","docs":null}', 'bad_request', /^docs: /],
   ])('%s → %s', (text, code, message) => {
     const e = protocolError(() => parseUpstream(text));
     expect(e.code).toBe(code);

@@ -84,6 +84,9 @@ const Text = z.object({
   /** Files to read into the turn (docs/DOCUMENTS.md): whole when they fit, else through retrieval. */
   attachments: z.array(Attachment).max(100).optional(),
   model: z.string().min(1).max(512).optional(),
+  /** A document collection to answer from (docs/DOCUMENTS.md): its passages go with the question. */
+  /** Its name is checked with the turn's id, when the turn would start (ws-connection.ts). */
+  docs: z.string().optional(),
 });
 
 /** Session settings a `control: settings` changes; `null` resets one to the server's default. */
@@ -243,6 +246,8 @@ export interface ReadyEnvelope {
   modes: readonly Mode[];
   mode: Mode;
   history: HistoryItem[];
+  /** The document collections a `text` can name in `docs`. */
+  collections: string[];
   limits: { max_text_frame: number; max_binary_frame: number };
 }
 
@@ -250,6 +255,7 @@ export interface ReadyEnvelope {
 export type DownstreamEnvelope =
   | ReadyEnvelope
   | { type: 'turn'; turn: string; model: string }
+  | CitationsEnvelope
   | (ChatEvent & { turn: string })
   | (Exclude<PipelineEvent, ChatEvent | { type: 'audio' }> & { turn?: string })
   | { type: 'error'; error: ErrorInfo; turn?: string }
@@ -263,6 +269,21 @@ export type DownstreamEnvelope =
     }
   | { type: 'pong'; id?: string | number }
   | ImageEnvelope;
+
+/** `citations`: the numbered sources of a turn answered from a collection (`text.docs`). */
+export interface CitationsEnvelope {
+  type: 'citations';
+  turn: string;
+  citations: {
+    n: number;
+    path: string;
+    startLine?: number;
+    endLine?: number;
+    page?: number;
+    collection?: string;
+    score?: number;
+  }[];
+}
 
 /** `image`: a turn routed to image generation made this image (docs/images.md). */
 export interface ImageEnvelope {

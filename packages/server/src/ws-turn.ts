@@ -37,6 +37,8 @@ export interface WsTurnArgs {
   modelName: string;
   modelId: string;
   user: ChatMessage;
+  /** What the model gets in place of the user's typed text (a question with its passages). */
+  asked?: string;
   /** Files read from the frame: they join the user's message before it is saved and sent. */
   attachments?: ExtractedDocument[] | undefined;
   /** Asks the client before a risky tool runs (tools are on when `tools.enabled` lists some). */
@@ -135,6 +137,8 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
       });
     }
   }
+  // The typed text, found before attached files go in front of it.
+  const typed = a.asked === undefined ? undefined : a.user.content.find((p) => p.type === 'text');
   if (a.attachments?.length) {
     const attached = await attachToTurn(a, active.signal);
     if (!attached) {
@@ -146,7 +150,17 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
     }
     a = { ...a, user: attached };
   }
-  const stream = hub.parley.stream({ messages: [...session.messages, a.user] }, opts);
+  const sent: ChatMessage =
+    a.asked === undefined
+      ? a.user
+      : {
+          role: 'user',
+          content:
+            typed === undefined
+              ? [{ type: 'text', text: a.asked }, ...a.user.content]
+              : a.user.content.map((p) => (p === typed ? { type: 'text', text: a.asked as string } : p)),
+        };
+  const stream = hub.parley.stream({ messages: [...session.messages, sent] }, opts);
   // Saved beside the turn; the user's message is committed before the request goes out.
   const c = hub.parley.config;
   const saving = hub.options.log

@@ -18,6 +18,8 @@ const ui = {
   composer: $('composer'),
   prompt: $('prompt'),
   attach: $('attach'),
+  docs: $('docs'),
+  collections: $('collections'),
   file: $('file'),
   send: $('send'),
   stop: $('stop'),
@@ -101,6 +103,11 @@ const conn = new Connection({
     maxFrame = ready.limits?.max_text_frame ?? maxFrame;
     serverDefault = ready.model;
     fillModels(ready.models, ready.model);
+    ui.collections.replaceChildren(
+      ...(ready.collections ?? []).map((name) =>
+        Object.assign(document.createElement('option'), { value: name }),
+      ),
+    );
     if (ui.log.querySelector('.msg') === null && ready.history.length > 0) view.showHistory(ready.history);
     if (settingsPatch()) conn.send({ type: 'control', action: 'settings', settings: settingsPatch() });
     if (ui.status.dataset.kind !== 'done') setStatus(`Ready · ${ready.model}`);
@@ -198,6 +205,9 @@ function handle(e) {
     case 'reasoning-delta':
       if (mine) replyOf(current).reasoning(e.text);
       return;
+    case 'citations':
+      if (mine) replyOf(current).sources(e.citations);
+      return;
     case 'image':
       if (mine) current.reply.image(e);
       return;
@@ -264,6 +274,8 @@ function send() {
   if (ui.model.value && (bar.mode === 'text' || chosen)) msg.model = ui.model.value;
   if (images.length > 0) msg.images = images.map(({ mediaType, data }) => ({ mediaType, data }));
   if (files.length > 0) msg.attachments = files.map(({ name, data }) => ({ name, data }));
+  const docs = ui.docs.value.trim();
+  if (docs !== '') msg.docs = docs;
   if (!conn.send(msg)) {
     setStatus('Not connected yet: the message was not sent', 'error');
     return;

@@ -11,6 +11,14 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+/** Where a passage is, as core's formatLocation writes it: `notes.md:12-30`, `report.pdf, page 4`. */
+export function formatLocation(c) {
+  if (c.page !== undefined) return `${c.path}, page ${c.page}`;
+  if (c.startLine === undefined) return c.path;
+  if (c.endLine === undefined || c.endLine === c.startLine) return `${c.path}:${c.startLine}`;
+  return `${c.path}:${c.startLine}-${c.endLine}`;
+}
+
 export class ChatView {
   /** @param {HTMLElement} log the scrolling conversation element */
   constructor(log, empty) {
@@ -144,6 +152,16 @@ export class Reply {
     link.append(img);
     figure.append(link, el('figcaption', {}, `${e.prompt} · ${e.model}`));
     this.article.insertBefore(figure, this.body.nextSibling);
+  }
+
+  /** The sources of an answer from a collection (`citations`), under the answer. */
+  sources(citations) {
+    if (citations.length === 0) return;
+    const list = el('ol', { class: 'sources', 'aria-label': 'Sources' });
+    for (const c of citations) list.append(el('li', { title: c.path }, `[${c.n}] ${formatLocation(c)}`));
+    const box = el('section', { class: 'sources' });
+    box.append(el('h3', {}, 'Sources'), list);
+    this.article.insertBefore(box, this.body.nextSibling);
   }
 
   note(text) {
