@@ -61,7 +61,8 @@ export class DocumentCollections {
     });
   }
 
-  list(): Promise<CollectionRecord[]> {
+  /** The collections, by name. A store that cannot be opened rejects (never throws at the call). */
+  async list(): Promise<CollectionRecord[]> {
     return this.store().collections.list();
   }
 
