@@ -32,8 +32,8 @@ import type { ParleyPaths } from './config/paths.js';
 import type { ConfigLayer, ParleyConfig } from './config/schema.js';
 import { runTurn, type TurnOptions } from './engine/turn.js';
 import { runToolLoop, type ToolLoopOptions } from './tools/loop.js';
-import type { ChatEvent, ErrorInfo } from './events.js';
-import { ParleyError, describeError } from './errors.js';
+import type { ChatEvent } from './events.js';
+import { errorInfo, requestedLabel } from './parley-labels.js';
 import { collectTurn, type ChatResult } from './collect-turn.js';
 import { Conversation, type ConversationOptions } from './conversation.js';
 import { LocalEngine, type LocalEngineOptions } from './local/local-engine.js';
@@ -388,15 +388,6 @@ export class Parley {
     await this.engine.dispose();
     if (!this.options.log) this.log.close();
   }
-}
-
-function errorInfo(e: unknown): ErrorInfo {
-  return ParleyError.is(e) ? e.toInfo() : { code: 'runtime', message: describeError(e), retryable: false };
-}
-
-/** A model name as logs and metrics show it: a GGUF path as `local:NAME`, never the path. */
-function requestedLabel(name: string): string {
-  return /[/\\]|\.gguf$/i.test(name) ? `local:${path.basename(name).replace(/\.gguf$/i, '')}` : name;
 }
 
 /** Create a parley instance: config layers loaded and validated, nothing loaded yet. */

@@ -3,8 +3,7 @@
  * gets an answer (a reply envelope or a typed `error`). Nothing a client sends closes the
  * connection or reaches the process as an exception.
  */
-import type { ChatMessage, Citation, ConfirmRequest, MessagePart } from '@parley/core';
-import { ParleyError, questionWithContext } from '@parley/core';
+import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
 import { ConnectionPipeline } from './ws-pipeline.js';
@@ -22,6 +21,7 @@ import {
   type TextMessage,
 } from './ws-protocol.js';
 import { readWsAttachments } from './ws-attachments.js';
+import { collectionNames, docsContext } from './ws-docs.js';
 import { WsRateLimiter } from './ws-rate-limit.js';
 import { historyItems, type SessionRecord } from './ws-session.js';
 import { startWsTurn, type RunningTurn } from './ws-turn.js';
@@ -209,11 +209,7 @@ export class WsConnection {
     this.session = s;
     const restartError = await this.pipes.resume(s);
     const models = (await this.hub.catalog.list()).map((m) => m.id);
-    const collections = await this.hub.parley
-      .documents()
-      .list()
-      .then((cs) => cs.map((c) => c.name))
-      .catch(() => []);
+    const collections = await collectionNames(this.hub.parley);
     this.send({
       type: 'ready',
       protocol: PROTOCOL_VERSION,
@@ -291,27 +287,7 @@ export class WsConnection {
     content.push(...parts);
     const attachments = files.length > 0 ? await readWsAttachments(files, this.hub.parley.config) : [];
     const user: ChatMessage = { role: 'user', content };
-    // docs: the model gets the question with the collection's passages; the history keeps
-    // what was typed. An unknown collection ends here, before the turn starts.
-    let asked: string | undefined;
-    let citations: Citation[] | undefined;
-    if (msg.docs !== undefined) {
-      if (msg.docs.length > 64) {
-        throw new ProtocolError(
-          'bad_request',
-          `docs: ${msg.docs.length} characters; a collection name has up to 64`,
-        );
-      }
-      const ctx = await this.hub.parley
-        .documents()
-        .context(msg.docs, msg.text)
-        .catch((e: unknown) => {
-          if (!ParleyError.is(e)) throw e;
-          throw new ProtocolError('bad_request', `docs: ${e.message}`);
-        });
-      citations = ctx.citations;
-      asked = questionWithContext(msg.text, ctx);
-    }
+    const { asked, citations } = await docsContext(this.hub.parley, msg.docs, msg.text);
     const id = msg.id ?? `t${++this.turns}`;
     this.send({ type: 'turn', turn: id, model: modelId });
     if (citations) this.send({ type: 'citations', turn: id, citations });
