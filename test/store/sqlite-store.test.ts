@@ -32,7 +32,7 @@ runStoreConformance({
 });
 
 describe('the SQLite file', () => {
-  it('lives at <data dir>/parley.db, private, in WAL mode with foreign keys and a busy timeout', async () => {
+  it('lives at <data dir>/parley.db, private, in WAL mode with foreign keys, a busy timeout and a small page cache', async () => {
     const { config, paths } = loadConfig({ env: { PARLEY_HOME: dir } });
     const store = openStore(config, paths) as SqliteConversationStore;
     try {
@@ -41,6 +41,9 @@ describe('the SQLite file', () => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      // A 2 MiB page cache, not better-sqlite3's 16 MiB: a long-running server's memory
+      // would otherwise grow with its history (the soak in test/hardening).
+      expect(store.db.pragma('cache_size', { simple: true })).toBe(-2000);
       expect(store.integrityCheck()).toEqual(['ok']);
     } finally {
       await store.close();

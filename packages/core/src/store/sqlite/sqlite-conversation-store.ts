@@ -19,6 +19,9 @@ import { searchMessages } from './search.js';
 import { SqliteMemory, SqliteSessions } from './sessions.js';
 import { diskFullHint, sqliteCode, type SqliteContext } from './sqlite-util.js';
 
+/** The page cache of the one connection, in KiB (SQLite's own default). */
+export const PAGE_CACHE_KIB = 2000;
+
 /** Options of `SqliteConversationStore.open`. */
 export interface SqliteStoreOptions {
   /** The database file (created with its folder when missing), or `:memory:`. */
@@ -80,6 +83,10 @@ export class SqliteConversationStore implements ConversationStore {
       // In WAL mode, NORMAL is durable against a crash of the process (not of the machine).
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // better-sqlite3 builds SQLite with a 16 MiB page cache; parley's reads are small and
+      // indexed, and a cache that large showed as a server whose memory grew with the history
+      // (docs/SECURITY.md, the soak). SQLite's own default, 2 MiB, is plenty.
+      db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
       return new SqliteConversationStore(file, db, opts.now ?? Date.now);
     } catch (e) {
       db?.close();
