@@ -3,7 +3,7 @@
  * WebSocket, every turn saved in the real SQLite store, going round 10 sessions (each keeps
  * its last `history_limit` messages in memory, so after the warm-up nothing should grow). The
  * server's resident memory is read after a warm-up (a tenth of the turns) and at the end:
- * the goal is less than 10 % growth (see the bound below for where it stands). No turn may
+ * it must grow by less than 10 %. No turn may
  * end in an error. (The server's V8 old space
  * is capped, see below, so that the figure measures what is kept, not when V8 collects.)
  *
@@ -46,7 +46,7 @@ afterAll(async () => {
 const MiB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 describe('soak: sequential turns through parley serve', () => {
-  it(`answers ${TURNS} turns without an error${FULL ? ', its memory growing by less than 20 %' : ''}`, async () => {
+  it(`answers ${TURNS} turns without an error${FULL ? ', its memory growing by less than 10 %' : ''}`, async () => {
     const c = await WsClient.open(serve.wsUrl);
     const errors: Envelope[] = [];
     const samples: { turn: number; rss: number }[] = [];
@@ -93,11 +93,9 @@ describe('soak: sequential turns through parley serve', () => {
     );
     expect(errors, JSON.stringify(errors.slice(0, 3))).toEqual([]);
     expect(chars).toBeGreaterThan(TURNS * 20);
-    // The goal is under 10 %, and it is not met yet: runs measured 10.7-12.8 %, a steady
-    // 1.4-1.7 MiB per 1,000 turns. The JS heap after a full collection stays flat (19.6 MiB
-    // after 1,000 turns, 19.4 MiB after 6,000, same server in process), so the growth is
-    // outside it; docs/SECURITY.md lists it as open. This bound catches anything worse.
-    if (FULL) expect(growth).toBeLessThan(0.2);
+    // Under 10 %. Runs measured 10.7-12.8 % while SQLite's page cache was better-sqlite3's
+    // 16 MiB, filling as the history grew; with 2 MiB the same run measured 3.3 %.
+    if (FULL) expect(growth).toBeLessThan(0.1);
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
   }, 1_800_000);
 });

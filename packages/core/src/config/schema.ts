@@ -259,6 +259,10 @@ export const ConfigSchema = z
             run_memory_mb: z.number().int().min(64).optional(),
             /** Output kept from `run_code` and `shell`, in bytes (default 64 KiB). */
             run_output_bytes: positiveInt.optional(),
+            /** Processes `run_code` and `shell` may have at once, where namespaces allow (default 64). */
+            run_processes: z.number().int().min(1).max(4096).optional(),
+            /** Let `run_code` and `shell` use the network (default false: they get none, where namespaces allow). */
+            run_network: z.boolean().optional(),
             /** Largest file `read_file` reads, in bytes (default 1 MiB). */
             read_max_bytes: positiveInt.optional(),
             /** Text handed back to the model from one call, in characters (default 100000). */

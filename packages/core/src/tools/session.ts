@@ -47,6 +47,8 @@ export function toolLimits(config: ParleyConfig) {
     runTimeoutMs: l.run_timeout_ms ?? 10_000,
     runMemoryMb: l.run_memory_mb ?? 1024,
     runOutputBytes: l.run_output_bytes ?? 64 * 1024,
+    runProcesses: l.run_processes ?? 64,
+    runNetwork: l.run_network ?? false,
     readMaxBytes: l.read_max_bytes ?? 1024 * 1024,
     resultMaxChars: l.result_max_chars ?? 100_000,
   };
@@ -60,7 +62,13 @@ export function builtinTools(
   const t = config.tools ?? {};
   const l = toolLimits(config);
   const workspace = t.workspace ?? process.cwd();
-  const run = { timeoutMs: l.runTimeoutMs, memoryMb: l.runMemoryMb, outputBytes: l.runOutputBytes };
+  const run = {
+    timeoutMs: l.runTimeoutMs,
+    memoryMb: l.runMemoryMb,
+    outputBytes: l.runOutputBytes,
+    processes: l.runProcesses,
+    network: l.runNetwork,
+  };
   const tools: Tool<never>[] = [
     fetchUrlTool(
       {
