@@ -13,7 +13,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { LookupAddress } from 'node:dns';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +182,53 @@ describe('the network', () => {
     const d = s.registry.get('run_code')?.description ?? '';
     if (NS) expect(d).toContain('without network access');
     else expect(d).not.toContain('network');
+  });
+});
+
+describe('fetch_url and DNS rebinding', () => {
+  it('checks the very address it connects to: a name that flips to loopback never reaches it', async () => {
+    // A hostile DNS server: the first answer is public, the next is loopback, and so on;
+    // or both at once. The check runs inside the connection's own lookup, so there is no
+    // second lookup to win.
+    let asked = 0;
+    const lookup = ((_host: string, _opts: unknown, cb: (e: null, a: LookupAddress[]) => void) => {
+      asked++;
+      const flip = asked % 3;
+      const list: LookupAddress[] =
+        flip === 0
+          ? [
+              { address: '93.184.216.34', family: 4 },
+              { address: '127.0.0.1', family: 4 },
+            ]
+          : [{ address: flip === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+      cb(null, list);
+    }) as unknown as LookupFunction;
+    const f = await createToolSession(
+      { ...DEFAULTS, tools: { limits: { fetch_timeout_ms: 1500 } } } as ParleyConfig,
+      { enabled: ['fetch_url'], confirm: yes, lookup },
+    );
+    try {
+      const before = hits;
+      const results = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          f.registry.call(
+            'fetch_url',
+            `r${i}`,
+            { url: `http://rebind.example:${port}/` },
+            { confirm: yes, signal: new AbortController().signal },
+          ),
+        ),
+      );
+      expect(asked).toBeGreaterThanOrEqual(9);
+      for (const r of results) {
+        expect(r.ok).toBe(false);
+        expect(text(r)).not.toContain(CANARY);
+      }
+      expect(results.filter((r) => !r.ok && r.code === 'blocked').length).toBeGreaterThanOrEqual(6);
+      expect(hits).toBe(before);
+    } finally {
+      await f.close();
+    }
   });
 });
 

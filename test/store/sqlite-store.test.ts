@@ -43,7 +43,7 @@ describe('the SQLite file', () => {
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
       // A 2 MiB page cache, not better-sqlite3's 16 MiB: a long-running server's memory
       // would otherwise grow with its history (the soak in test/hardening).
-      expect(store.db.pragma('cache_size', { simple: true })).toBe(-2000);
+      expect(store.db.pragma('cache_size', { simple: true })).toBe(-2048);
       expect(store.integrityCheck()).toEqual(['ok']);
     } finally {
       await store.close();
@@ -55,6 +55,16 @@ describe('the SQLite file', () => {
     const other = openStore(moved.config, moved.paths) as SqliteConversationStore;
     expect(other.file).toBe(path.join(dir, 'x', 'h.db'));
     await other.close();
+    // store.cache_mb sets the page cache; nonsense is a config error naming the key.
+    const big = loadConfig({ env: { PARLEY_HOME: dir }, flags: { store: { cache_mb: 32 } } });
+    const fast = openStore(big.config, big.paths) as SqliteConversationStore;
+    expect(fast.db.pragma('cache_size', { simple: true })).toBe(-32 * 1024);
+    await fast.close();
+    for (const cache_mb of [0, -1, 1.5, 4096, 'lots'] as number[])
+      expect(
+        () => loadConfig({ env: { PARLEY_HOME: dir }, flags: { store: { cache_mb } } }),
+        String(cache_mb),
+      ).toThrow(/store\.cache_mb/);
   });
 
   it('is shared by two connections: what one commits, the other reads', async () => {

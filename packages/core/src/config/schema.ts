@@ -108,6 +108,8 @@ export const ConfigSchema = z
         log: z.boolean().optional(),
         /** The SQLite database file (default `parley.db` in the data directory). */
         path: z.string().trim().min(1).optional(),
+        /** SQLite's page cache, in MiB (default 2): more makes history search faster on a large history. */
+        cache_mb: z.number().int().min(1).max(1024).optional(),
         /** A PostgreSQL database instead of the SQLite file, shared by several instances (docs/DEPLOY.md). */
         url: z
           .string()

@@ -21,5 +21,8 @@ export function openStore(
   paths: Pick<ParleyPaths, 'data'>,
 ): ConversationStore {
   if (config.store?.url) return new PostgresConversationStore({ url: config.store.url });
-  return SqliteConversationStore.open({ path: databasePath(config, paths) });
+  return SqliteConversationStore.open({
+    path: databasePath(config, paths),
+    cacheKib: (config.store?.cache_mb ?? 2) * 1024,
+  });
 }

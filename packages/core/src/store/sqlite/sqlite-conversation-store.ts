@@ -19,8 +19,8 @@ import { searchMessages } from './search.js';
 import { SqliteMemory, SqliteSessions } from './sessions.js';
 import { diskFullHint, sqliteCode, type SqliteContext } from './sqlite-util.js';
 
-/** The page cache of the one connection, in KiB (SQLite's own default). */
-export const PAGE_CACHE_KIB = 2000;
+/** The page cache of the one connection, in KiB, unless `store.cache_mb` says otherwise. */
+export const PAGE_CACHE_KIB = 2048;
 
 /** Options of `SqliteConversationStore.open`. */
 export interface SqliteStoreOptions {
@@ -28,6 +28,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** Milliseconds to wait for another process's write lock (default 5000). */
   busyTimeoutMs?: number;
+  /** SQLite's page cache, in KiB (default `PAGE_CACHE_KIB`). */
+  cacheKib?: number;
   /** The clock for record times (tests). Default `Date.now`. */
   now?: () => number;
 }
@@ -83,10 +85,10 @@ export class SqliteConversationStore implements ConversationStore {
       // In WAL mode, NORMAL is durable against a crash of the process (not of the machine).
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      // better-sqlite3 builds SQLite with a 16 MiB page cache; parley's reads are small and
-      // indexed, and a cache that large showed as a server whose memory grew with the history
-      // (docs/SECURITY.md, the soak). SQLite's own default, 2 MiB, is plenty.
-      db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+      // better-sqlite3 builds SQLite with a 16 MiB page cache, which showed as a server whose
+      // memory grew with the history (docs/SECURITY.md, the soak). 2 MiB keeps turns as fast
+      // (docs/PERFORMANCE.md); `store.cache_mb` buys faster search on a large history.
+      db.pragma(`cache_size = -${Math.max(64, Math.floor(opts.cacheKib ?? PAGE_CACHE_KIB))}`);
       return new SqliteConversationStore(file, db, opts.now ?? Date.now);
     } catch (e) {
       db?.close();
