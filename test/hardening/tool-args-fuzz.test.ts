@@ -254,7 +254,7 @@ function argsFor(tool: string): fc.Arbitrary<unknown> {
 describe('fuzz: tool arguments from a model', () => {
   it('replays the kept cases with their expected codes', async () => {
     const cases = JSON.parse(readFileSync(FIXTURES, 'utf8')) as {
-      tool: string;
+      tool: unknown;
       args: unknown;
       expect: string;
       why: string;
@@ -262,7 +262,9 @@ describe('fuzz: tool arguments from a model', () => {
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) {
       const r = await callAndCheck(c.tool, c.args);
-      expect(r.ok ? 'ok' : r.code, `${c.tool} ${JSON.stringify(c.args)}: ${c.why}`).toBe(c.expect);
+      expect(r.ok ? 'ok' : r.code, `${JSON.stringify(c.tool)} ${JSON.stringify(c.args)}: ${c.why}`).toBe(
+        c.expect,
+      );
     }
     expect(untyped).toEqual([]);
   });

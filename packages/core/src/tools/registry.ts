@@ -66,7 +66,11 @@ export class ToolRegistry {
     try {
       const tool = typeof name === 'string' ? this.get(name) : undefined;
       if (!tool) {
-        const shown = String(name).slice(0, 80);
+        // A model may send anything as a name; describing it must not throw (String() can).
+        const shown =
+          typeof name === 'string'
+            ? name.slice(0, 80)
+            : `(${name === null ? 'null' : typeof name}, not a name)`;
         const known = this.list().map((t) => t.name);
         throw new ToolError(
           'unknown_tool',
