@@ -98,6 +98,35 @@ describe('generated images in the browser', () => {
     }
   });
 
+  it('saves an image turn in the history: the prompt and a line naming the file', async () => {
+    wire.reset();
+    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    const ws = await WsClient.open(`${srv.wsUrl}?token=${TOKEN}`);
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    try {
+      await ws.request({ type: 'hello' });
+      ws.send({ type: 'text', id: 't-saved', text: '/image a green square' });
+      const events = await ws.turn('t-saved');
+      const image = events.find((e) => e.type === 'image');
+      expect(events.at(-1)?.type).toBe('done');
+      const file = String(image?.url).split('/').pop();
+      const list = (await (await fetch(`${srv.url}/api/conversations?limit=50`, auth)).json()) as {
+        data: { id: string; title: string }[];
+      };
+      const conv = list.data.find((c) => c.title === '/image a green square');
+      expect(conv).toBeDefined();
+      const full = (await (await fetch(`${srv.url}/api/conversations/${conv?.id}`, auth)).json()) as {
+        messages: { role: string; status: string; parts: { text?: string }[] }[];
+      };
+      expect(full.messages.map((m) => [m.role, m.status, m.parts[0]?.text])).toEqual([
+        ['user', 'complete', '/image a green square'],
+        ['assistant', 'complete', `[image ${file}, 6×4, made by openai:gpt-image-1]`],
+      ]);
+    } finally {
+      ws.close();
+    }
+  });
+
   it('a provider failure ends the turn with a typed error; the session goes on', async () => {
     wire.reset();
     wire.reply({

@@ -22,6 +22,7 @@ import {
   type DownstreamEnvelope,
   type Mode,
 } from './ws-protocol.js';
+import { saveFinishedTurn } from './ws-saved-turn.js';
 import type { SessionRecord } from './ws-session.js';
 
 /** How the pipeline reaches its connection. */
@@ -33,6 +34,8 @@ export interface PipelineSocket {
 export class ConnectionPipeline {
   private audioSeq = 0;
   private turns = 0;
+  /** The model of each running turn, saved with it. */
+  private readonly models = new Map<string, string>();
 
   constructor(
     private readonly socket: PipelineSocket,
@@ -227,6 +230,7 @@ export class ConnectionPipeline {
 
   private turnStarted(s: SessionRecord, pipe: PipelineSession, turn: string, model: string): void {
     this.hub.running.set(s.id, { id: turn, interrupt: (reason) => pipe.interrupt(reason) });
+    this.models.set(turn, model);
     this.socket.send({ type: 'turn', turn, model, mode: pipe.definition.id } as DownstreamEnvelope);
   }
 
@@ -234,7 +238,19 @@ export class ConnectionPipeline {
     if (this.hub.running.get(s.id)?.id === end.turn) this.hub.running.delete(s.id);
     const terminal: ChatEvent = end.terminal;
     this.hub.metrics.serverTurnEnded('ws', isTerminalEvent(terminal) ? terminal : undefined);
-    if (!end.user || terminal.type === 'error') return;
+    if (!end.user) return;
+    // Saved in the history like a text turn: the transcript, and the reply as it stands.
+    const moved = await saveFinishedTurn(
+      this.hub,
+      s,
+      { user: end.user, text: end.text, terminal, model: this.models.get(end.turn) },
+      (e) => this.socket.send({ ...e, turn: end.turn } as DownstreamEnvelope),
+    );
+    this.models.delete(end.turn);
+    if (terminal.type === 'error') {
+      if (moved) await this.hub.store.save(s).catch(() => undefined);
+      return;
+    }
     s.messages.push(end.user);
     if (end.text) s.messages.push({ role: 'assistant', content: [{ type: 'text', text: end.text }] });
     const limit = this.hub.parley.config.history_limit;

@@ -13,6 +13,7 @@ import type {
 } from '@parley/core';
 import { ConversationLog, ParleyError, createToolSession, isTerminalEvent, newId } from '@parley/core';
 import { TurnLog } from './turn-log.js';
+import { forgetDeletedConversation } from './ws-saved-turn.js';
 import { runImageTurn } from './ws-image-turn.js';
 import type { ActiveTurn } from './turns.js';
 import type { WsHub } from './ws-hub.js';
@@ -113,14 +114,7 @@ async function runWsTurn(a: WsTurnArgs, active: ActiveTurn): Promise<void> {
   let firstAt: number | undefined;
   let text = '';
   let terminal: ChatEvent | undefined;
-  if (hub.options.log && session.conversationId !== undefined) {
-    // Its stored conversation was deleted (DELETE /api/conversations/ID): start a new one.
-    const id = session.conversationId;
-    const gone = await Promise.resolve()
-      .then(async () => (await hub.parley.store().conversations.get(id)) === undefined)
-      .catch(() => false);
-    if (gone) session.conversationId = undefined;
-  }
+  await forgetDeletedConversation(hub, session);
   let tools: ToolSession | undefined;
   const enabled = hub.parley.config.tools?.enabled ?? [];
   if (enabled.length > 0 && a.confirm) {
