@@ -94,4 +94,31 @@ describe('spoken turns in the history', () => {
       c.close();
     }
   }, 180_000);
+
+  it('a typed message with attachments or docs in voice mode is refused by name, and the session goes on', async () => {
+    const c = await voiceSession();
+    try {
+      const withDocs = await c.request(
+        { type: 'text', text: 'What do my notes say?', docs: 'notes' },
+        (e) => e.type === 'error' || e.type === 'turn',
+      );
+      expect(withDocs.type).toBe('error');
+      expect(withDocs.error).toMatchObject({ code: 'unsupported' });
+      expect(withDocs.error?.message).toMatch(/^docs: mode voice answers aloud without them/);
+      const withFile = await c.request(
+        {
+          type: 'text',
+          text: 'Read this',
+          attachments: [{ name: 'a.txt', data: Buffer.from('hello').toString('base64') }],
+          docs: 'notes',
+        },
+        (e) => e.type === 'error' || e.type === 'turn',
+      );
+      expect(withFile.error?.message).toMatch(/^attachments and docs: mode voice/);
+      // Nothing ran; the same text without them is answered.
+      expect((await spokenTurn(c, 'Then tell me a story.')).type).toBe('done');
+    } finally {
+      c.close();
+    }
+  }, 120_000);
 });

@@ -6,7 +6,7 @@
 import type { ChatMessage, ConfirmRequest, MessagePart } from '@parley/core';
 import type { RawData, WebSocket } from 'ws';
 import type { WsHub } from './ws-hub.js';
-import { ConnectionPipeline } from './ws-pipeline.js';
+import { ConnectionPipeline, refuseUnspoken } from './ws-pipeline.js';
 import {
   BINARY_KINDS,
   PROTOCOL_VERSION,
@@ -264,7 +264,7 @@ export class WsConnection {
       data: new Uint8Array(Buffer.from(img.data, 'base64')),
     }));
     if (pipe?.definition.steps.some((st) => st.name === 'tts') && msg.model === undefined) {
-      // A mode that speaks (voice, visual with visual_speak): the pipeline's own steps.
+      refuseUnspoken(s.mode, files.length, msg.docs);
       this.pipes.text(pipe, msg.text, parts);
       return;
     }

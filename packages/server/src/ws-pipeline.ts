@@ -258,3 +258,17 @@ export class ConnectionPipeline {
     await this.hub.store.save(s).catch(() => undefined);
   }
 }
+
+/**
+ * A typed message in a mode that answers aloud (voice, visual with `visual_speak`) runs
+ * through the pipeline's steps, which take
+ * no files and search no collection: refuse them by name rather than answer without them.
+ */
+export function refuseUnspoken(mode: string, files: number, docs: string | undefined): void {
+  const unused = [files > 0 ? 'attachments' : '', docs !== undefined ? 'docs' : ''].filter(Boolean);
+  if (unused.length === 0) return;
+  throw new ProtocolError(
+    'unsupported',
+    `${unused.join(' and ')}: mode ${mode} answers aloud without them; send the message without them, or switch_mode to text`,
+  );
+}
