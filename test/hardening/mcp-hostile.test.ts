@@ -1,0 +1,221 @@
+/**
+ * Hostile MCP servers over stdio. Each attack is a real child process
+ * (test/fixtures/mcp-hostile-server.mjs) that speaks JSON-RPC badly on purpose, started by
+ * parley's own client next to well-behaved servers. What must hold: the bad server fails
+ * alone with a typed error or a report naming it, nothing throws or hangs past its
+ * `timeout_ms`, the other servers' tools keep working, and every server process is gone
+ * once the session is closed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolSession } from '@parley/core';
+import { createToolSession, registerSecret } from '@parley/core';
+import { alive, call, config, DEMO, hostile, pidDir, RAW_CONTROL, yes } from './mcp-hostile.js';
+
+const pids = pidDir();
+afterAll(() => pids.cleanup());
+const h = (mode: string, extra?: Parameters<typeof hostile>[2]) => hostile(mode, pids.dir, extra);
+const QUICK = 600;
+// Sixteen servers start at once on a small machine: a start deadline needs room.
+const START = 3000;
+
+describe('hostile MCP servers at start', () => {
+  let s: ToolSession;
+  let took = 0;
+  beforeAll(async () => {
+    const t0 = Date.now();
+    s = await createToolSession(
+      config({
+        good: h('ok'),
+        demo: { command: process.execPath, args: [DEMO], safety: 'safe' },
+        'silent-init': h('silent-init', { timeout_ms: START }),
+        'silent-list': h('silent-list', { timeout_ms: START }),
+        'crash-init': h('crash-init'),
+        'exit-now': h('exit-now'),
+        'huge-start': h('huge-line-start'),
+        'huge-list': h('huge-line-list'),
+        garbage: h('garbage'),
+        split: h('split'),
+        dup: h('dup-tools'),
+        names: h('bad-names'),
+        many: h('many-tools', { arg: '5000' }),
+        schemas: h('bad-schemas'),
+        text: h('hostile-text'),
+        stubborn: h('stubborn'),
+      }),
+      { enabled: ['all'], confirm: yes },
+    );
+    took = Date.now() - t0;
+  }, 60_000);
+
+  const status = (name: string) => s.mcp.find((m) => m.name === name);
+
+  it('fails each broken server alone, with why, within its timeout', () => {
+    expect(status('silent-init')).toMatchObject({
+      status: 'failed',
+      error: `did not start within ${START} ms`,
+    });
+    expect(status('silent-list')).toMatchObject({
+      status: 'failed',
+      error: `tools/list: no answer within ${START} ms`,
+    });
+    expect(status('crash-init')).toMatchObject({ status: 'failed', error: 'the server exited (code 1)' });
+    expect(status('exit-now')).toMatchObject({ status: 'failed', error: 'the server exited (code 0)' });
+    const tooLong = 'the server wrote a message longer than 16777216 bytes';
+    expect(status('huge-start')).toMatchObject({ status: 'failed', error: tooLong });
+    expect(status('huge-list')).toMatchObject({ status: 'failed', error: `tools/list: ${tooLong}` });
+    // Servers start in parallel: the whole start waits for the slowest timeout, not their sum
+    // (a protocol deadline from config, with generous slack for a loaded machine).
+    expect(took).toBeLessThan(2 * START + 15_000);
+  });
+
+  it('skips lines that are not JSON-RPC and joins lines cut anywhere', async () => {
+    expect(status('garbage')?.status).toBe('connected');
+    expect(status('split')?.status).toBe('connected');
+    expect(await call(s, 'garbage__echo', { text: 'hi' })).toMatchObject({ ok: true, forModel: 'echo: hi' });
+    expect(await call(s, 'split__echo', { text: 'cut' })).toMatchObject({ ok: true, forModel: 'echo: cut' });
+  });
+
+  it('drops duplicate, badly named, malformed and oversized tools, and says so', () => {
+    expect(status('dup')).toMatchObject({ status: 'connected', warning: '2 tools dropped (2 named twice)' });
+    expect(status('dup')?.tools.map((t) => t.name)).toEqual(['dup__echo']);
+    expect(status('names')?.tools.map((t) => t.name)).toEqual(['names__echo']);
+    expect(status('names')?.warning).toMatch(/^5 tools dropped \(5 name not 1-64 letters/);
+    expect(status('many')?.tools).toHaveLength(128);
+    expect(status('many')?.warning).toBe('4872 tools dropped (4872 more than 128 tools)');
+    expect(status('schemas')?.tools.map((t) => t.name)).toEqual(['schemas__echo', 'schemas__proto']);
+    expect(status('schemas')?.warning).toBe(
+      '6 tools dropped (5 malformed; 1 input schema over 65536 characters)',
+    );
+    const proto = s.registry.get('schemas__proto');
+    expect(Object.getPrototypeOf(proto?.jsonSchema)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('hands models and screens descriptions without escapes, capped', () => {
+    const nice = s.registry.get('text__echo')?.description ?? '';
+    expect(nice).not.toMatch(RAW_CONTROL);
+    expect(nice).not.toMatch(/\u202e/);
+    expect(nice).toBe('Nice toolred bell nul c1  rtlevil (MCP server text)');
+    const long = s.registry.get('text__long')?.description ?? '';
+    expect(long.length).toBeLessThan(2100);
+    for (const m of s.mcp) for (const t of m.tools) expect(t.description).not.toMatch(RAW_CONTROL);
+  });
+
+  it('one bad server does not break the session: the others work', async () => {
+    expect(await call(s, 'good__echo', { text: 'still here' })).toMatchObject({
+      ok: true,
+      forModel: 'echo: still here',
+    });
+    expect(await call(s, 'demo__add', { a: 1, b: 2 })).toMatchObject({ ok: true, forModel: '3' });
+    expect(s.registry.get('huge-start__echo')).toBeUndefined();
+  });
+
+  it('close() leaves no server running, the stubborn one included', async () => {
+    const started = pids.pids();
+    expect(started.length).toBeGreaterThanOrEqual(15);
+    await s.close();
+    expect(alive(started)).toEqual([]);
+  }, 20_000);
+});
+
+describe('hostile MCP servers during calls', () => {
+  const SECRET = 'mcp-hardening-secret-4f3e2d1c';
+  let s: ToolSession;
+  beforeAll(async () => {
+    registerSecret(SECRET);
+    s = await createToolSession(
+      config({
+        good: h('ok'),
+        never: h('never-call', { timeout_ms: QUICK }),
+        crash: h('crash-call'),
+        big: h('huge-result'),
+        endless: h('huge-line-call'),
+        shapes: h('shapes'),
+        flood: h('flood'),
+        secret: h('echo-secret', { arg: SECRET }),
+      }),
+      { enabled: ['all'], confirm: yes },
+    );
+  }, 30_000);
+  afterAll(async () => {
+    const started = pids.pids();
+    await s.close();
+    expect(alive(started)).toEqual([]);
+  }, 20_000);
+
+  it('a call that is never answered times out, typed, naming the tool', async () => {
+    expect(await call(s, 'never__echo', { text: 'x' })).toEqual({
+      ok: false,
+      code: 'timeout',
+      message: `never__echo: no answer within ${QUICK} ms`,
+    });
+  });
+
+  it('a call that is never answered can be cancelled', async () => {
+    const ac = new AbortController();
+    const pending = call(s, 'good__slow', {}, ac.signal);
+    setTimeout(() => ac.abort(), 50);
+    expect(await pending).toEqual({ ok: false, code: 'failed', message: 'good__slow: cancelled' });
+    expect(await call(s, 'good__echo', { text: 'after' })).toMatchObject({ ok: true });
+  });
+
+  it('a server that dies mid-call fails that call and the next, and only those', async () => {
+    const dead = { ok: false, code: 'unavailable', message: 'crash__echo: the server exited (code 3)' };
+    expect(await call(s, 'crash__echo', { text: 'x' })).toEqual(dead);
+    expect(await call(s, 'crash__echo', { text: 'again' })).toEqual(dead);
+    expect(await call(s, 'good__echo', { text: 'fine' })).toMatchObject({ ok: true });
+  });
+
+  it('a huge valid result is cut; an endless line fails the server', async () => {
+    const big = await call(s, 'big__echo', {});
+    expect(big.ok).toBe(true);
+    expect(big.ok && big.forModel.length).toBeLessThan(100_100);
+    expect(big.ok && big.forModel).toMatch(/\[cut at 100000 characters\]$/);
+    expect(await call(s, 'endless__echo', {})).toEqual({
+      ok: false,
+      code: 'unavailable',
+      message: 'endless__echo: the server wrote a message longer than 16777216 bytes',
+    });
+  });
+
+  it('results of the wrong shape are typed results', async () => {
+    const r = async (text: string) => call(s, 'shapes__echo', { text });
+    expect(await r('not_array')).toMatchObject({ ok: false, code: 'failed', message: /no content/ });
+    expect(await r('text_number')).toMatchObject({ ok: true, forModel: '[text content that is not text]' });
+    expect(await r('error_empty')).toEqual({
+      ok: false,
+      code: 'failed',
+      message: 'shapes__echo: the tool failed',
+    });
+    expect(await r('error_not_array')).toMatchObject({ ok: false, code: 'failed' });
+    expect(await r('image')).toMatchObject({ ok: true, forModel: '[image content]' });
+    expect(await r('resource')).toMatchObject({ ok: true, forModel: '[resource content]' });
+    expect(await r('nothing')).toMatchObject({ ok: false, code: 'failed' });
+    expect(await r('structured')).toMatchObject({ ok: true, forModel: '{"answer":42}' });
+    // Not JSON-RPC (a null result): that call fails at once, not at the timeout.
+    expect(await r('null_result')).toEqual({
+      ok: false,
+      code: 'failed',
+      message: 'shapes__echo: MCP error -32603: the server sent a malformed answer',
+    });
+    expect(await r('escapes')).toMatchObject({ ok: true, forModel: '[weird content]' });
+  });
+
+  it('floods of notifications and undeclared requests from the server change nothing', async () => {
+    expect(await call(s, 'flood__echo', { text: 'one' })).toMatchObject({ ok: true, forModel: 'echo: one' });
+    expect(await call(s, 'flood__echo', { text: 'two' })).toMatchObject({ ok: true, forModel: 'echo: two' });
+  });
+
+  it('a secret echoed by a server is redacted in results and errors', async () => {
+    const outs = [
+      await call(s, 'secret__echo', { text: 'ok' }),
+      await call(s, 'secret__echo', { text: 'error' }),
+      await call(s, 'secret__echo', { text: 'is-error' }),
+    ];
+    expect(outs.map((o) => o.ok)).toEqual([true, false, false]);
+    for (const o of outs) {
+      expect(JSON.stringify(o)).not.toContain(SECRET);
+      expect(JSON.stringify(o)).toContain('[REDACTED]');
+    }
+  });
+});
