@@ -3,6 +3,7 @@
  * lists, names, descriptions and schemas, text cleaned of terminal escapes, and the reading
  * of a tool list or a tool result of any shape without throwing.
  */
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { redact } from '../secrets.js';
@@ -146,6 +147,36 @@ export function readResult(label: string, result: unknown): string {
   return redact(text);
 }
 
+/** parley's own deadline passed (a server cannot fake it, unlike an error code). */
+export class DeadlinePassed extends Error {}
+
+/**
+ * Run a request under parley's own deadline, also ended by `outer`. The SDK's timeout is set
+ * past it, so a server that never answers is always cut at `ms`, and named so.
+ */
+export async function withDeadline<T>(
+  ms: number,
+  outer: AbortSignal | undefined,
+  run: (options: { signal: AbortSignal; timeout: number }) => Promise<T>,
+): Promise<T> {
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(outer?.reason);
+  outer?.addEventListener('abort', onAbort, { once: true });
+  let passed = false;
+  const timer = setTimeout(() => {
+    passed = true;
+    ac.abort(new DeadlinePassed());
+  }, ms);
+  try {
+    return await run({ signal: ac.signal, timeout: ms + 60_000 });
+  } catch (e) {
+    throw passed ? new DeadlinePassed() : e;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
 /** A failed request to a server as a typed error naming it and why. */
 export function requestError(
   label: string,
@@ -153,11 +184,15 @@ export function requestError(
   timeoutMs: number,
   link: { failure(): string | undefined; closed(): boolean },
 ): ToolError {
-  if (e instanceof McpError && e.code === ErrorCode.RequestTimeout)
+  if (e instanceof DeadlinePassed)
     return new ToolError('timeout', `${label}: no answer within ${timeoutMs} ms`);
   const failure = link.failure();
   if (failure !== undefined) return new ToolError('unavailable', `${label}: ${failure}`);
-  if (link.closed()) return new ToolError('unavailable', `${label}: the server closed the connection`);
-  const message = e instanceof Error ? e.message : String(e);
+  // (Only when the connection did end: a server may send these codes itself.)
+  if (link.closed() && e instanceof McpError && e.code === ErrorCode.ConnectionClosed)
+    return new ToolError('unavailable', `${label}: the server closed the connection`);
+  let message = e instanceof Error ? e.message : String(e);
+  if (e instanceof StreamableHTTPError && typeof e.code === 'number' && e.code > 0)
+    message = `HTTP ${e.code}: ${message.replace(/^Streamable HTTP error: /, '')}`;
   return new ToolError('failed', `${label}: ${cleanText(redact(message), MAX_ERROR_CHARS)}`);
 }

@@ -8,7 +8,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import type { ParleyConfig } from '../config/schema.js';
 import {
@@ -22,6 +21,7 @@ import {
   readResult,
   readTools,
   requestError,
+  withDeadline,
   type ListedTool,
 } from './mcp-guard.js';
 import { StdioTransport } from './mcp-stdio.js';
@@ -75,7 +75,7 @@ export async function connectMcpServers(config: ParleyConfig, version: string): 
         links.push(link);
         const l = link;
         try {
-          await withTimeout(l.client.connect(l.transport), timeout);
+          await withDeadline(timeout, undefined, (o) => l.client.connect(l.transport, o));
         } catch (e) {
           const err = requestError(name, e, timeout, l);
           throw err.code === 'timeout'
@@ -147,10 +147,9 @@ async function listTools(
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
     let answer: z.infer<typeof ListPage>;
     try {
-      answer = await l.client.request(
-        { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
-        ListPage,
-        { timeout },
+      const params = cursor === undefined ? {} : { cursor };
+      answer = await withDeadline(timeout, undefined, (o) =>
+        l.client.request({ method: 'tools/list', params }, ListPage, o),
       );
     } catch (e) {
       throw requestError(`${name}: tools/list`, e, timeout, l);
@@ -182,10 +181,9 @@ function mcpTool(l: Link, server: string, t: ListedTool, safety: ToolSafety, tim
     async execute(args, ctx) {
       let r: unknown;
       try {
-        r = await l.client.request(
-          { method: 'tools/call', params: { name: t.name, arguments: args } },
-          z.unknown(),
-          { signal: ctx.signal, timeout },
+        const params = { name: t.name, arguments: args };
+        r = await withDeadline(timeout, ctx.signal, (o) =>
+          l.client.request({ method: 'tools/call', params }, z.unknown(), o),
         );
       } catch (e) {
         if (ctx.signal.aborted) throw new ToolError('failed', `${label}: cancelled`);
@@ -195,19 +193,4 @@ function mcpTool(l: Link, server: string, t: ListedTool, safety: ToolSafety, tim
     },
   };
   return tool as unknown as Tool<never>;
-}
-
-/** `p`, or a request timeout error after `ms`. */
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, 'timed out')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
