@@ -14,7 +14,7 @@ import { call, config, RAW_CONTROL, yes } from './mcp-hostile.js';
 
 const SECRET = 'mcp-http-hardening-secret-9e8d7c6b';
 // The deadline of the servers that stall; the others get the default (10 s), room for a busy machine.
-const QUICK = 2500;
+const QUICK = 1500;
 let http: Server;
 let base = '';
 

@@ -12,14 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolSession } from '@parley/core';
 import { createToolSession, registerSecret } from '@parley/core';
 import { runParley, tempHome } from '../helpers/cli.js';
+import { hardenScale } from './scale.js';
 import { alive, call, config, DEMO, HOSTILE, hostile, pidDir, RAW_CONTROL, yes } from './mcp-hostile.js';
 
 const pids = pidDir();
 afterAll(() => pids.cleanup());
 const h = (mode: string, extra?: Parameters<typeof hostile>[2]) => hostile(mode, pids.dir, extra);
 const QUICK = 2000;
-// Sixteen servers start at once on a small machine: a start deadline needs room.
-const START = 3000;
+// Fifteen servers start at once on a small machine: a start deadline needs room.
+const START = 2500;
 
 describe('hostile MCP servers at start', () => {
   let s: ToolSession;
@@ -43,7 +44,6 @@ describe('hostile MCP servers at start', () => {
         many: h('many-tools', { arg: '5000' }),
         schemas: h('bad-schemas'),
         text: h('hostile-text'),
-        stubborn: h('stubborn'),
       }),
       { enabled: ['all'], confirm: yes },
     );
@@ -113,9 +113,9 @@ describe('hostile MCP servers at start', () => {
     expect(s.registry.get('huge-start__echo')).toBeUndefined();
   });
 
-  it('close() leaves no server running, the stubborn one included', async () => {
+  it('close() leaves no server running', async () => {
     const started = pids.pids();
-    expect(started.length).toBeGreaterThanOrEqual(15);
+    expect(started.length).toBeGreaterThanOrEqual(14);
     await s.close();
     expect(alive(started)).toEqual([]);
   }, 20_000);
@@ -134,16 +134,14 @@ describe('hostile MCP servers during calls', () => {
         big: h('huge-result'),
         endless: h('huge-line-call'),
         shapes: h('shapes'),
-        flood: h('flood'),
+        flood: h('flood', { arg: String(hardenScale(1000, 20_000)) }),
         secret: h('echo-secret', { arg: SECRET }),
       }),
       { enabled: ['all'], confirm: yes },
     );
   }, 30_000);
   afterAll(async () => {
-    const started = pids.pids();
     await s.close();
-    expect(alive(started)).toEqual([]);
   }, 20_000);
 
   it('a call that is never answered times out, typed, naming the tool', async () => {
@@ -221,6 +219,13 @@ describe('hostile MCP servers during calls', () => {
       expect(JSON.stringify(o)).toContain('[REDACTED]');
     }
   });
+
+  // Found: once a server had broken a limit, close() returned before its process was gone.
+  it('close() waits until every server is gone, one that broke a limit and ignores SIGTERM included', async () => {
+    const started = pids.pids();
+    await s.close();
+    expect(alive(started).map(pids.mode)).toEqual([]);
+  }, 20_000);
 });
 
 describe('what the terminal shows of hostile servers', () => {

@@ -2,7 +2,7 @@
  * Shared parts of the hostile MCP tests: the hostile server (a real child process), configs
  * that start it in one mode, and the check that every server started is gone.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +14,17 @@ export const DEMO = fileURLToPath(new URL('../fixtures/mcp-demo-server.mjs', imp
 export const yes = async (): Promise<boolean> => true;
 
 /** A folder where each hostile server leaves a file named after its pid. */
-export function pidDir(): { dir: string; pids: () => number[]; cleanup: () => void } {
+export function pidDir(): {
+  dir: string;
+  pids: () => number[];
+  mode: (pid: number) => string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-mcp-pids-'));
   return {
     dir,
     pids: () => readdirSync(dir).map(Number),
+    mode: (pid) => `${pid} (${readFileSync(path.join(dir, String(pid)), 'utf8')})`,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -139,6 +139,8 @@ export class StdioTransport implements Transport {
       return this.exited;
     }
     this.closing = true;
+    // Pending requests fail now; the process gets its grace below.
+    this.finish();
     const grace = this.opts.graceMs ?? 1000;
     const exited = this.exited ?? Promise.resolve();
     const within = (ms: number): Promise<boolean> =>

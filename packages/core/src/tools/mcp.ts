@@ -96,7 +96,7 @@ export async function connectMcpServers(config: ParleyConfig, version: string): 
         };
       } catch (e) {
         // A failed server is stopped at once, not at the end of the session.
-        await link?.client.close().catch(() => undefined);
+        if (link) await closeLink(link);
         const message = e instanceof Error ? e.message : String(e);
         const error = cleanText(
           message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message,
@@ -110,7 +110,7 @@ export async function connectMcpServers(config: ParleyConfig, version: string): 
     servers: results.map((r) => r.status),
     tools: results.flatMap((r) => r.tools),
     async close() {
-      await Promise.all(links.map((l) => l.client.close().catch(() => undefined)));
+      await Promise.all(links.map(closeLink));
     },
   };
 }
@@ -133,6 +133,16 @@ function makeLink(s: ServerConfig, version: string): Link {
     maxLineBytes: MAX_MESSAGE_BYTES,
   });
   return { client, transport, failure: () => transport.failure, closed: () => closed };
+}
+
+/**
+ * Close the client, then the transport itself: once a transport has ended the connection
+ * (a server that broke a limit), the client no longer holds it, but its process may still be
+ * on its way out. Resolves when it is gone.
+ */
+async function closeLink(l: Link): Promise<void> {
+  await l.client.close().catch(() => undefined);
+  await l.transport.close().catch(() => undefined);
 }
 
 /** Every page of the server's tool list, read entry by entry (see `readTools`). */
