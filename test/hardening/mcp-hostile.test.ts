@@ -6,14 +6,11 @@
  * `timeout_ms`, the other servers' tools keep working, and every server process is gone
  * once the session is closed.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolSession } from '@parley/core';
 import { createToolSession, registerSecret } from '@parley/core';
-import { runParley, tempHome } from '../helpers/cli.js';
 import { hardenScale } from './scale.js';
-import { alive, call, config, DEMO, HOSTILE, hostile, pidDir, RAW_CONTROL, yes } from './mcp-hostile.js';
+import { alive, call, config, DEMO, hostile, pidDir, RAW_CONTROL, yes } from './mcp-hostile.js';
 
 const pids = pidDir();
 afterAll(() => pids.cleanup());
@@ -226,35 +223,4 @@ describe('hostile MCP servers during calls', () => {
     await s.close();
     expect(alive(started).map(pids.mode)).toEqual([]);
   }, 20_000);
-});
-
-describe('what the terminal shows of hostile servers', () => {
-  it('parley mcp list and tools list print no escapes or control characters', async () => {
-    const { home, cleanup } = tempHome();
-    try {
-      const file = path.join(home, 'config.toml');
-      const server = (mode: string) =>
-        `command = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(HOSTILE)}, "${mode}"]\nenv = { PID_DIR = ${JSON.stringify(pids.dir)} }\n`;
-      writeFileSync(
-        file,
-        `[mcp.servers.text]\n${server('hostile-text')}\n[mcp.servers.dup]\n${server('dup-tools')}\n[mcp.servers.dead]\n${server('crash-init')}`,
-      );
-      const env = { PARLEY_HOME: home };
-      const mcp = await runParley(['--config', file, 'mcp', 'list'], { env });
-      expect(mcp.code).toBe(1); // a server failed
-      expect(mcp.stdout).not.toMatch(RAW_CONTROL);
-      expect(mcp.stdout).toContain('  text__echo  Nice toolred bell nul c1 rtlevil\n');
-      expect(mcp.stdout).toContain('dup  stdio  connected\n  warning: 2 tools dropped (2 named twice)\n');
-      expect(mcp.stdout).toContain('dead  stdio  failed: the server exited (code 1)\n');
-      const long = mcp.stdout.split('\n').find((l) => l.startsWith('  text__long'));
-      expect(long?.length).toBeLessThan(2100);
-      const tools = await runParley(['--config', file, 'tools', 'list'], { env });
-      expect(tools.code).toBe(0);
-      expect(tools.stdout + tools.stderr).not.toMatch(RAW_CONTROL);
-      expect(tools.stderr).toContain('MCP server dup: 2 tools dropped (2 named twice)');
-      expect(tools.stderr).toContain('MCP server dead failed: the server exited (code 1)');
-    } finally {
-      cleanup();
-    }
-  }, 30_000);
 });

@@ -10,7 +10,7 @@ import {
 import type { CliArgs } from '../args.js';
 import { version } from '../main.js';
 import { paint, type Output } from '../output.js';
-import { sanitize } from '../tui/text.js';
+import { sanitize } from '../sanitize.js';
 
 /** Text from an MCP server on one terminal line: no control characters, no line breaks. */
 const oneLine = (s: string): string => sanitize(s).replace(/\s+/g, ' ').trim();
