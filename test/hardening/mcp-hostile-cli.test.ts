@@ -19,13 +19,15 @@ let home: ReturnType<typeof tempHome>;
 let file: string;
 let wire: WireServer;
 const env = () => ({ PARLEY_HOME: home.home, PARLEY_MAX_RETRIES: '0' });
+// A fake key, given to parley with --api-key and to the `text` server, which echoes it back.
+const KEY = 'mcp-cli-hardening-key-3a2b1c0d';
 
 beforeAll(async () => {
   home = tempHome();
   wire = await startWireServer();
   file = path.join(home.home, 'config.toml');
   const server = (mode: string) =>
-    `command = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(HOSTILE)}, "${mode}"]\nenv = { PID_DIR = ${JSON.stringify(pids.dir)} }\nsafety = "safe"\n`;
+    `command = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(HOSTILE)}, "${mode}"]\nenv = { PID_DIR = ${JSON.stringify(pids.dir)}, ECHO_KEY = "${KEY}" }\nsafety = "safe"\n`;
   writeFileSync(
     file,
     `[mcp.servers.text]\n${server('hostile-text')}\n[mcp.servers.dup]\n${server('dup-tools')}\n[mcp.servers.dead]\n${server('crash-init')}`,
@@ -54,8 +56,9 @@ describe('what the terminal shows of hostile servers', () => {
     expect(tools.stderr).toContain('MCP server dead failed: the server exited (code 1)');
   }, 30_000);
 
-  // Found: the one-shot printed a tool's result on stderr as it came, escapes and all.
-  it('a tool result full of escapes is printed without them', async () => {
+  // Found: the one-shot printed a tool's result on stderr as it came, escapes and all; and a
+  // result echoing a key went to the model as it was.
+  it('a tool result full of escapes is printed without them, and a key in it is redacted', async () => {
     wire.reply(toolCallReply('text__echo', { text: 'escapes' }), textReply('Done.'));
     const started = pids.pids().length;
     const r = await runParley(
@@ -67,6 +70,8 @@ describe('what the terminal shows of hostile servers', () => {
         '--base-url',
         `${wire.url}/v1`,
         '--no-log',
+        '--api-key',
+        KEY,
         '--tools',
         'text__echo',
         'go',
@@ -78,6 +83,12 @@ describe('what the terminal shows of hostile servers', () => {
     expect(r.stderr).toContain('✓ text__echo: ');
     expect(r.stderr).toContain('cleared');
     expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain('key [REDACTED]');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    // What the model was sent back: the result, without the key.
+    const second = JSON.stringify(wire.requests[1]?.body);
+    expect(second).toContain('cleared');
+    expect(second).not.toContain(KEY);
     // The server went with the turn.
     expect(pids.pids().length).toBeGreaterThan(started);
     expect(alive(pids.pids())).toEqual([]);

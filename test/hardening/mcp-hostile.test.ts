@@ -17,7 +17,8 @@ afterAll(() => pids.cleanup());
 const h = (mode: string, extra?: Parameters<typeof hostile>[2]) => hostile(mode, pids.dir, extra);
 const QUICK = 2000;
 // Fifteen servers start at once on a small machine: a start deadline needs room.
-const START = 2500;
+const START = 2000;
+const FLOOD = hardenScale(250, 20_000);
 
 describe('hostile MCP servers at start', () => {
   let s: ToolSession;
@@ -128,10 +129,11 @@ describe('hostile MCP servers during calls', () => {
         good: h('ok'),
         never: h('never-call', { timeout_ms: QUICK }),
         crash: h('crash-call'),
-        big: h('huge-result'),
+        big: h('huge-result', { arg: String(hardenScale(1, 15) * 1024 * 1024) }),
         endless: h('huge-line-call'),
         shapes: h('shapes'),
-        flood: h('flood', { arg: String(hardenScale(1000, 20_000)) }),
+        // Four notifications or requests a round, FLOOD rounds before each answer.
+        flood: h('flood', { arg: String(FLOOD), timeout_ms: hardenScale(5000, 120_000) }),
         secret: h('echo-secret', { arg: SECRET }),
       }),
       { enabled: ['all'], confirm: yes },
@@ -200,9 +202,12 @@ describe('hostile MCP servers during calls', () => {
   });
 
   it('floods of notifications and undeclared requests from the server change nothing', async () => {
+    const t0 = Date.now();
     expect(await call(s, 'flood__echo', { text: 'one' })).toMatchObject({ ok: true, forModel: 'echo: one' });
+    const ms = Date.now() - t0;
     expect(await call(s, 'flood__echo', { text: 'two' })).toMatchObject({ ok: true, forModel: 'echo: two' });
-  });
+    console.log(`mcp-hostile flood: ${FLOOD * 4 + 5} messages before one answer, read in ${ms} ms`);
+  }, 300_000);
 
   it('a secret echoed by a server is redacted in results and errors', async () => {
     const outs = [
