@@ -16,7 +16,7 @@ const pids = pidDir();
 afterAll(() => pids.cleanup());
 const h = (mode: string, extra?: Parameters<typeof hostile>[2]) => hostile(mode, pids.dir, extra);
 const QUICK = 2000;
-// Fifteen servers start at once on a small machine: a start deadline needs room.
+// Seventeen servers start at once on a small machine: a start deadline needs room.
 const START = 2000;
 const FLOOD = hardenScale(250, 20_000);
 
@@ -40,6 +40,8 @@ describe('hostile MCP servers at start', () => {
         dup: h('dup-tools'),
         names: h('bad-names'),
         many: h('many-tools', { arg: '5000' }),
+        pages: h('endless-pages'),
+        'slow-pages': h('slow-pages', { timeout_ms: START }),
         schemas: h('bad-schemas'),
         text: h('hostile-text'),
       }),
@@ -56,6 +58,11 @@ describe('hostile MCP servers at start', () => {
       error: `did not start within ${START} ms`,
     });
     expect(status('silent-list')).toMatchObject({
+      status: 'failed',
+      error: `tools/list: no answer within ${START} ms`,
+    });
+    // 16 pages of 400 ms each: the deadline is for the whole list, not for each page.
+    expect(status('slow-pages')).toMatchObject({
       status: 'failed',
       error: `tools/list: no answer within ${START} ms`,
     });
@@ -83,6 +90,8 @@ describe('hostile MCP servers at start', () => {
     expect(status('names')?.warning).toMatch(/^5 tools dropped \(5 name not 1-64 letters/);
     expect(status('many')?.tools).toHaveLength(128);
     expect(status('many')?.warning).toBe('4872 tools dropped (4872 more than 128 tools)');
+    expect(status('pages')?.tools).toHaveLength(16);
+    expect(status('pages')?.warning).toBe('the list stops after 16 pages');
     expect(status('schemas')?.tools.map((t) => t.name)).toEqual(['schemas__echo', 'schemas__proto']);
     expect(status('schemas')?.warning).toBe(
       '6 tools dropped (5 malformed; 1 input schema over 65536 characters)',
@@ -113,7 +122,7 @@ describe('hostile MCP servers at start', () => {
 
   it('close() leaves no server running', async () => {
     const started = pids.pids();
-    expect(started.length).toBeGreaterThanOrEqual(14);
+    expect(started.length).toBeGreaterThanOrEqual(16);
     await s.close();
     expect(alive(started)).toEqual([]);
   }, 20_000);

@@ -145,7 +145,10 @@ async function closeLink(l: Link): Promise<void> {
   await l.transport.close().catch(() => undefined);
 }
 
-/** Every page of the server's tool list, read entry by entry (see `readTools`). */
+/**
+ * The server's tool list, read entry by entry (see `readTools`): at most `MAX_LIST_PAGES`
+ * pages, all of them within one `timeout`.
+ */
 async function listTools(
   name: string,
   l: Link,
@@ -153,22 +156,24 @@ async function listTools(
 ): Promise<{ tools: ListedTool[]; warning: string | undefined }> {
   const tools: ListedTool[] = [];
   const notes = new Map<string, number>();
+  const end = Date.now() + timeout;
   let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    let answer: z.infer<typeof ListPage>;
-    try {
+  let page = 0;
+  try {
+    for (; page < MAX_LIST_PAGES; page++) {
       const params = cursor === undefined ? {} : { cursor };
-      answer = await withDeadline(timeout, undefined, (o) =>
+      const answer = await withDeadline(Math.max(1, end - Date.now()), undefined, (o) =>
         l.client.request({ method: 'tools/list', params }, ListPage, o),
       );
-    } catch (e) {
-      throw requestError(`${name}: tools/list`, e, timeout, l);
+      readTools(name, answer.tools, tools, notes);
+      cursor = answer.nextCursor;
+      if (cursor === undefined || tools.length >= MAX_TOOLS) break;
     }
-    readTools(name, answer.tools, tools, notes);
-    cursor = answer.nextCursor;
-    if (cursor === undefined || tools.length >= MAX_TOOLS) break;
+  } catch (e) {
+    throw requestError(`${name}: tools/list`, e, timeout, l);
   }
-  return { tools, warning: droppedNote(notes) };
+  const unread = page === MAX_LIST_PAGES ? `the list stops after ${MAX_LIST_PAGES} pages` : undefined;
+  return { tools, warning: [droppedNote(notes), unread].filter(Boolean).join('; ') || undefined };
 }
 
 function safeEnv(): Record<string, string> {
