@@ -19,6 +19,7 @@ const QUICK = 2000;
 // Seventeen servers start at once on a small machine: a start deadline needs room.
 const START = 2000;
 const FLOOD = hardenScale(250, 20_000);
+const ENDLESS_MIB = hardenScale(17, 96);
 
 describe('hostile MCP servers at start', () => {
   let s: ToolSession;
@@ -139,7 +140,7 @@ describe('hostile MCP servers during calls', () => {
         never: h('never-call', { timeout_ms: QUICK }),
         crash: h('crash-call'),
         big: h('huge-result', { arg: String(hardenScale(1, 15) * 1024 * 1024) }),
-        endless: h('huge-line-call'),
+        endless: h('huge-line-call', { arg: String(ENDLESS_MIB) }),
         shapes: h('shapes'),
         // Four notifications or requests a round, FLOOD rounds before each answer.
         flood: h('flood', { arg: String(FLOOD), timeout_ms: hardenScale(5000, 120_000) }),
@@ -180,11 +181,22 @@ describe('hostile MCP servers during calls', () => {
     expect(big.ok).toBe(true);
     expect(big.ok && big.forModel.length).toBeLessThan(100_100);
     expect(big.ok && big.forModel).toMatch(/\[cut at 100000 characters\]$/);
-    expect(await call(s, 'endless__echo', {})).toEqual({
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
+    const endless = await call(s, 'endless__echo', {});
+    clearInterval(sample);
+    expect(endless).toEqual({
       ok: false,
       code: 'unavailable',
       message: 'endless__echo: the server wrote a message longer than 16777216 bytes',
     });
+    // What is read is bounded by the cap, not by what the server writes.
+    const grew = (peak - base) / 2 ** 20;
+    console.log(
+      `mcp-hostile endless line: ${ENDLESS_MIB} MiB written, cut at 16 MiB, peak RSS +${grew.toFixed(1)} MiB`,
+    );
+    expect(grew).toBeLessThan(64);
   });
 
   it('results of the wrong shape are typed results', async () => {
