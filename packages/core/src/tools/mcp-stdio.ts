@@ -28,8 +28,6 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   /** Why the connection ended, when the server (not parley) ended it. */
   failure: string | undefined;
-  /** Lines that were not JSON-RPC messages, skipped. */
-  skipped = 0;
   private child: ChildProcess | undefined;
   private chunks: Buffer[] = [];
   private size = 0;
@@ -38,10 +36,6 @@ export class StdioTransport implements Transport {
   private exited: Promise<void> | undefined;
 
   constructor(private readonly opts: StdioOptions) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
 
   start(): Promise<void> {
     if (this.child) throw new Error('the stdio transport is already started');
@@ -99,7 +93,6 @@ export class StdioTransport implements Transport {
     try {
       message = deserializeMessage(line);
     } catch {
-      this.skipped++;
       // An answer to one of parley's requests that is not well-formed fails that request at
       // once, rather than leaving it to time out.
       const id = answerId(line);
