@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import * as z from 'zod';
 import type { ParleyConfig } from '../config/schema.js';
+import { redact } from '../secrets.js';
 import {
   cleanText,
   droppedNote,
@@ -95,11 +96,12 @@ export async function connectMcpServers(config: ParleyConfig, version: string): 
           tools: listed.map((t) => mcpTool(l, name, t, safety, timeout)),
         };
       } catch (e) {
-        // A failed server is stopped at once, not at the end of the session.
-        if (link) await closeLink(link);
+        // A failed server is stopped now (close() still waits until it is gone), and the
+        // others do not wait for its grace period.
+        if (link) void closeLink(link);
         const message = e instanceof Error ? e.message : String(e);
         const error = cleanText(
-          message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message,
+          redact(message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message),
           MAX_ERROR_CHARS,
         );
         return { status: { name, transport, status: 'failed', error, tools: [] }, tools: [] };
