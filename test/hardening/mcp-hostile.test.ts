@@ -6,6 +6,7 @@
  * `timeout_ms`, the other servers' tools keep working, and every server process is gone
  * once the session is closed.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolSession } from '@parley/core';
 import { createToolSession, registerSecret } from '@parley/core';
@@ -249,4 +250,31 @@ describe('hostile MCP servers during calls', () => {
     await s.close();
     expect(alive(started).map(pids.mode)).toEqual([]);
   }, 20_000);
+});
+
+describe('parley exits without closing', () => {
+  // Servers run in their own process group (so a group can be killed whole); a Ctrl+C at the
+  // terminal no longer reaches them, so parley kills them on its way out.
+  it('a server that ignores stdin closing and SIGTERM is killed when parley exits', async () => {
+    const own = pidDir();
+    try {
+      const servers = { x: hostile('stubborn', own.dir) };
+      const script = `import { createToolSession, DEFAULTS } from '@parley/core';
+        const s = await createToolSession({ ...DEFAULTS, mcp: { servers: ${JSON.stringify(servers)} } }, { enabled: ['all'], confirm: async () => true });
+        if (s.mcp[0].status !== 'connected') process.exit(3);
+        process.exit(0);`;
+      const code = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+        child.on('exit', resolve);
+      });
+      expect(code).toBe(0);
+      expect(own.pids()).toHaveLength(1);
+      // The SIGKILL is sent as parley exits; give the kernel a moment to deliver it.
+      for (let i = 0; i < 50 && alive(own.pids()).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(alive(own.pids()).map(own.mode)).toEqual([]);
+    } finally {
+      own.cleanup();
+    }
+  }, 30_000);
 });

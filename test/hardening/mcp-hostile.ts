@@ -29,12 +29,18 @@ export function pidDir(): {
   };
 }
 
-/** The pids of `pids` that are still running. */
+/** The pids of `pids` that are still running (a zombie, dead but not yet reaped, is not). */
 export function alive(pids: number[]): number[] {
   return pids.filter((pid) => {
     try {
       process.kill(pid, 0);
-      return true;
+    } catch {
+      return false;
+    }
+    try {
+      // /proc/PID/stat: "PID (name) STATE …"
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
     } catch {
       return false;
     }

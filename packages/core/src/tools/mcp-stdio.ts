@@ -22,6 +22,28 @@ export interface StdioOptions {
 
 const NEWLINE = 0x0a;
 
+/**
+ * Process groups of the servers still running. If parley exits without closing them (an
+ * error, a signal it handles with `process.exit`), they are killed on the way out: they run
+ * in their own group, so a terminal's Ctrl+C or hang-up no longer reaches them.
+ */
+const live = new Set<number>();
+let exitHook = false;
+function track(pid: number): void {
+  live.add(pid);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const p of live) {
+      try {
+        process.kill(-p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -55,8 +77,12 @@ export class StdioTransport implements Transport {
         reject(e);
         this.finish();
       });
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        if (child.pid) track(child.pid);
+        resolve();
+      });
       child.once('exit', (code, signal) => {
+        if (child.pid) live.delete(child.pid);
         if (!this.closing)
           this.failure ??= `the server exited (${code !== null ? `code ${code}` : `signal ${signal}`})`;
         this.killGroup('SIGKILL');
