@@ -26,6 +26,7 @@ import { cliConversation } from './commands/history.js';
 import { templatePrompt } from './commands/template.js';
 import { buildPrompt, readStdin } from './input.js';
 import { paint, type Output } from './output.js';
+import { sanitize } from './sanitize.js';
 
 const IMAGE_TYPES: Record<string, string> = {
   '.png': 'image/png',
@@ -218,8 +219,9 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
   return EXIT.ok;
 }
 
+/** One line of at most 200 characters, without control characters (tool results can carry escapes). */
 function shorten(s: string): string {
-  const line = s.replace(/\s+/g, ' ');
+  const line = sanitize(s).replace(/\s+/g, ' ');
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 

@@ -10,6 +10,10 @@ import {
 import type { CliArgs } from '../args.js';
 import { version } from '../main.js';
 import { paint, type Output } from '../output.js';
+import { sanitize } from '../sanitize.js';
+
+/** Text from an MCP server on one terminal line: no control characters, no line breaks. */
+const oneLine = (s: string): string => sanitize(s).replace(/\s+/g, ' ').trim();
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -56,12 +60,16 @@ export async function runToolsCommand(parley: Parley, args: CliArgs, o: Output):
     o.out.write(
       `${table([
         ['NAME', 'SAFETY', 'SOURCE', 'ON', 'DESCRIPTION'],
-        ...rows.map((r) => [r.name, r.safety, r.source, r.enabled ? 'yes' : '-', r.description]),
+        ...rows.map((r) => [r.name, r.safety, r.source, r.enabled ? 'yes' : '-', oneLine(r.description)]),
       ])}\n`,
     );
     const failed = s.mcp.filter((m) => m.status === 'failed');
     for (const m of failed)
-      o.err.write(`${paint(o, 'yellow', 'parley:')} MCP server ${m.name} failed: ${m.error ?? ''}\n`);
+      o.err.write(
+        `${paint(o, 'yellow', 'parley:')} MCP server ${m.name} failed: ${oneLine(m.error ?? '')}\n`,
+      );
+    for (const m of s.mcp.filter((x) => x.warning !== undefined))
+      o.err.write(`${paint(o, 'yellow', 'parley:')} MCP server ${m.name}: ${oneLine(m.warning ?? '')}\n`);
     return EXIT.ok;
   } finally {
     await s.close();
@@ -84,8 +92,9 @@ export async function runMcpCommand(parley: Parley, args: CliArgs, o: Output): P
     for (const m of s.mcp) {
       const status =
         m.status === 'connected' ? m.status : paint(o, m.status === 'failed' ? 'red' : 'dim', m.status);
-      o.out.write(`${m.name}  ${m.transport}  ${status}${m.error ? `: ${m.error}` : ''}\n`);
-      for (const t of m.tools) o.out.write(`  ${t.name}  ${t.description}\n`);
+      o.out.write(`${m.name}  ${m.transport}  ${status}${m.error ? `: ${oneLine(m.error)}` : ''}\n`);
+      if (m.warning) o.out.write(`  ${paint(o, 'yellow', 'warning:')} ${oneLine(m.warning)}\n`);
+      for (const t of m.tools) o.out.write(`  ${t.name}  ${oneLine(t.description)}\n`);
     }
     return s.mcp.some((m) => m.status === 'failed') ? EXIT.runtime : EXIT.ok;
   } finally {
