@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv, PARLEY_BIN, tempHome } from './helpers/cli.js';
+import { cleanEnv, PARLEY_BIN, runParley, tempHome } from './helpers/cli.js';
 import { STORIES } from './helpers/models.js';
+import { sseReply, startWireServer } from './helpers/wire-server.js';
 
 // Runs parley on a real pseudo-terminal through util-linux `script`, to see what a user at
 // a terminal sees: colour on stderr unless NO_COLOR is set, and never colour on stdout.
@@ -34,4 +35,47 @@ describe('on a terminal', () => {
     expect(out.trim().length).toBeGreaterThan(10);
     expect(out).not.toContain('\u001b[');
   });
+
+  // A model's answer, or a page it quotes, can carry terminal escapes: OSC 52 writes the
+  // clipboard, CSI 2J clears the screen, a C1 CSI does the same in one byte. The model here is
+  // a local server speaking the OpenAI stream format (a cloud model cannot run here; the
+  // local ones do not write escapes on request).
+  it('shows an answer without its terminal escapes, and keeps them when piped', async () => {
+    const wire = await startWireServer();
+    const hostile = 'safe\u001b]52;c;cm0gLXJmIH4=\u0007 text\u001b[2J here\u009b2J end\r\n';
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const reply = () =>
+      sseReply([
+        chunk({ role: 'assistant', content: hostile.slice(0, 9) }),
+        chunk({ content: hostile.slice(9) }),
+        chunk({}, 'stop'),
+        'data: [DONE]\n\n',
+      ]);
+    try {
+      wire.reply(reply(), reply());
+      const args = `-m openai-compatible:m --base-url ${wire.url}/v1 --api-key sk-tty-0000 --no-log go`;
+      const shown = await new Promise<string>((resolve) => {
+        const home = tempHome();
+        const p = spawn('script', ['-qec', `"${process.execPath}" "${PARLEY_BIN}" ${args}`, '/dev/null'], {
+          env: cleanEnv({ PARLEY_HOME: home.home, NO_COLOR: '1' }),
+        });
+        let out = '';
+        p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        p.on('close', () => {
+          home.cleanup();
+          resolve(out);
+        });
+      });
+      expect(shown).toContain('safe');
+      expect(shown).toContain(' end');
+      expect(shown).not.toMatch(/[\u001b\u0007\u009b]/);
+      const piped = await runParley(args.split(' '), { env: { NO_COLOR: '1' } });
+      expect(piped.code).toBe(0);
+      // Piped, the bytes are the model's, escapes and all: the reader asked for them.
+      expect(piped.stdout).toBe(hostile);
+    } finally {
+      await wire.close();
+    }
+  }, 60_000);
 });

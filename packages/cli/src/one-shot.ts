@@ -157,6 +157,10 @@ export async function openConversation(
 async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: CliArgs): Promise<number> {
   let text = '';
   let endsWithNewline = true;
+  // On a terminal, model text loses its control characters: an answer (or a page it quotes)
+  // could carry escapes that write the clipboard or redraw the screen. Piped, it stays as is.
+  const onTerminal = (w: NodeJS.WritableStream) => (w as { isTTY?: boolean }).isTTY === true;
+  const shown = (s: string): string => (onTerminal(o.out) ? sanitize(s) : s);
   const write = (s: string): void => {
     if (!s) return;
     o.out.write(s);
@@ -166,11 +170,12 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
     switch (e.type) {
       case 'text-delta':
         text += e.text;
-        if (args.stream) write(e.text);
+        if (args.stream) write(shown(e.text));
         break;
       case 'reasoning-delta':
         // Reasoning goes to stderr, dimmed, with --think or --verbose; stdout keeps the answer.
-        if (args.verbose || args.flags.think) o.err.write(paint(o, 'dim', e.text));
+        if (args.verbose || args.flags.think)
+          o.err.write(paint(o, 'dim', onTerminal(o.err) ? sanitize(e.text) : e.text));
         break;
       case 'notice':
         o.err.write(`${paint(o, 'yellow', 'parley:')} ${e.message}\n`);
@@ -190,12 +195,12 @@ async function printStream(events: AsyncIterable<ChatEvent>, o: Output, args: Cl
         if (args.verbose) o.err.write(paint(o, 'dim', `route: ${e.intent} (${e.strategy}: ${e.reason})\n`));
         break;
       case 'error':
-        if (!args.stream) write(text);
+        if (!args.stream) write(shown(text));
         if (!endsWithNewline) write('\n');
         throw new StreamError(e.error);
       case 'done':
       case 'interrupted':
-        if (!args.stream) write(text);
+        if (!args.stream) write(shown(text));
         if (!endsWithNewline) write('\n');
         if (args.verbose) {
           const t = e.timings;
