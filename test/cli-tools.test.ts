@@ -11,25 +11,27 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanEnv, PARLEY_BIN, runParley, tempHome } from './helpers/cli.js';
-import { sseReply, startWireServer, type WireServer } from './helpers/wire-server.js';
+import {
+  sseReply,
+  startWireServer,
+  type WireServer,
+  openAIChunk,
+  openAITextReply,
+} from './helpers/wire-server.js';
 
-function chunk(delta: object, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-}
 function toolCallReply(name: string, args: object) {
   return sseReply([
-    chunk({
+    openAIChunk({
       role: 'assistant',
       content: null,
       tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name, arguments: '' } }],
     }),
-    chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }),
-    chunk({}, 'tool_calls'),
+    openAIChunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }),
+    openAIChunk({}, 'tool_calls'),
     'data: [DONE]\n\n',
   ]);
 }
-const textReply = (text: string) =>
-  sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+const textReply = (text: string) => openAITextReply(text);
 
 type Json = { messages: { role: string; content: unknown }[] };
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, PARLEY_BIN, runParley, tempHome } from './helpers/cli.js';
 import { STORIES } from './helpers/models.js';
-import { sseReply, startWireServer } from './helpers/wire-server.js';
+import { openAITextReply, startWireServer } from './helpers/wire-server.js';
 
 // Runs parley on a real pseudo-terminal through util-linux `script`, to see what a user at
 // a terminal sees: colour on stderr unless NO_COLOR is set, and never colour on stdout.
@@ -43,15 +43,8 @@ describe('on a terminal', () => {
   it('shows an answer without its terminal escapes, and keeps them when piped', async () => {
     const wire = await startWireServer();
     const hostile = 'safe\u001b]52;c;cm0gLXJmIH4=\u0007 text\u001b[2J here\u009b2J end\r\n';
-    const chunk = (delta: object, finish: string | null = null) =>
-      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const reply = () =>
-      sseReply([
-        chunk({ role: 'assistant', content: hostile.slice(0, 9) }),
-        chunk({ content: hostile.slice(9) }),
-        chunk({}, 'stop'),
-        'data: [DONE]\n\n',
-      ]);
+    // In two chunks, the first ending inside the OSC 52 sequence.
+    const reply = () => openAITextReply(hostile.slice(0, 9), hostile.slice(9));
     try {
       wire.reply(reply(), reply());
       const args = `-m openai-compatible:m --base-url ${wire.url}/v1 --api-key sk-tty-0000 --no-log go`;

@@ -11,7 +11,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runParley, tempHome } from '../helpers/cli.js';
-import { sseReply, startWireServer, type WireServer } from '../helpers/wire-server.js';
+import {
+  startWireServer,
+  type WireServer,
+  openAITextReply,
+  openAIToolCallReply,
+} from '../helpers/wire-server.js';
 import { alive, HOSTILE, pidDir, RAW_CONTROL } from './mcp-hostile.js';
 
 const pids = pidDir();
@@ -59,7 +64,7 @@ describe('what the terminal shows of hostile servers', () => {
   // Found: the one-shot printed a tool's result on stderr as it came, escapes and all; and a
   // result echoing a key went to the model as it was.
   it('a tool result full of escapes is printed without them, and a key in it is redacted', async () => {
-    wire.reply(toolCallReply('text__echo', { text: 'escapes' }), textReply('Done.'));
+    wire.reply(openAIToolCallReply('text__echo', { text: 'escapes' }), openAITextReply('Done.'));
     const started = pids.pids().length;
     const r = await runParley(
       [
@@ -94,22 +99,3 @@ describe('what the terminal shows of hostile servers', () => {
     expect(alive(pids.pids())).toEqual([]);
   }, 30_000);
 });
-
-function chunk(delta: object, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-}
-function toolCallReply(name: string, args: object) {
-  return sseReply([
-    chunk({
-      role: 'assistant',
-      content: null,
-      tool_calls: [
-        { index: 0, id: 'call_1', type: 'function', function: { name, arguments: JSON.stringify(args) } },
-      ],
-    }),
-    chunk({}, 'tool_calls'),
-    'data: [DONE]\n\n',
-  ]);
-}
-const textReply = (text: string) =>
-  sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);

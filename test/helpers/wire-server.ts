@@ -168,3 +168,34 @@ export async function startWireServer(): Promise<WireServer> {
       }),
   };
 }
+
+/** One chunk of OpenAI's chat-completions stream (`chat.completion.chunk`, as documented). */
+export function openAIChunk(delta: object, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+
+const DONE = 'data: [DONE]\n\n';
+
+/** An OpenAI stream that answers with `pieces` of text, one chunk each, then `stop`. */
+export function openAITextReply(...pieces: string[]): Reply {
+  return sseReply([
+    ...pieces.map((text, i) =>
+      openAIChunk(i === 0 ? { role: 'assistant', content: text } : { content: text }),
+    ),
+    openAIChunk({}, 'stop'),
+    DONE,
+  ]);
+}
+
+/** An OpenAI stream that calls one tool with `args`, then `tool_calls`. */
+export function openAIToolCallReply(name: string, args: object, id = 'call_1'): Reply {
+  return sseReply([
+    openAIChunk({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: JSON.stringify(args) } }],
+    }),
+    openAIChunk({}, 'tool_calls'),
+    DONE,
+  ]);
+}

@@ -12,36 +12,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sseReply, startWireServer, type WireServer } from '../helpers/wire-server.js';
+import {
+  sseReply,
+  startWireServer,
+  type WireServer,
+  openAIChunk,
+  openAITextReply,
+  openAIToolCallReply,
+} from '../helpers/wire-server.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { launchChromium, send, waitReady, waitTurnEnd } from './ui-page.js';
 
-function chunk(delta: object, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-}
-function writeCall(file: string) {
-  return sseReply([
-    chunk({
-      role: 'assistant',
-      content: null,
-      tool_calls: [
-        {
-          index: 0,
-          id: `call_${file}`,
-          type: 'function',
-          function: {
-            name: 'write_file',
-            arguments: JSON.stringify({ path: file, content: 'from the browser' }),
-          },
-        },
-      ],
-    }),
-    chunk({}, 'tool_calls'),
-    'data: [DONE]\n\n',
-  ]);
-}
-const textReply = (text: string) =>
-  sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+const writeCall = (file: string) =>
+  openAIToolCallReply('write_file', { path: file, content: 'from the browser' }, `call_${file}`);
+const textReply = (text: string) => openAITextReply(text);
 
 describe('tool confirmation and reasoning in the browser', () => {
   let wire: WireServer;
@@ -116,10 +100,10 @@ describe('tool confirmation and reasoning in the browser', () => {
       // A local reasoning model writes its thinking in a leading <think> block.
       wire.reply(
         sseReply([
-          chunk({ role: 'assistant', content: '<think>Weighing tea ' }),
-          chunk({ content: 'against coffee.</think>' }),
-          chunk({ content: 'Tea.' }),
-          chunk({}, 'stop'),
+          openAIChunk({ role: 'assistant', content: '<think>Weighing tea ' }),
+          openAIChunk({ content: 'against coffee.</think>' }),
+          openAIChunk({ content: 'Tea.' }),
+          openAIChunk({}, 'stop'),
           'data: [DONE]\n\n',
         ]),
       );

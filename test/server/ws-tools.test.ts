@@ -9,32 +9,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sseReply, startWireServer, type WireServer } from '../helpers/wire-server.js';
+import {
+  startWireServer,
+  type WireServer,
+  openAITextReply,
+  openAIToolCallReply,
+} from '../helpers/wire-server.js';
 import { startTestServer, WsClient, type Envelope, type TestServer } from './helpers.js';
 
-function chunk(delta: object, finish: string | null = null): string {
-  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-}
-function writeCall(file: string) {
-  return sseReply([
-    chunk({
-      role: 'assistant',
-      content: null,
-      tool_calls: [
-        {
-          index: 0,
-          id: `call_${file}`,
-          type: 'function',
-          function: { name: 'write_file', arguments: JSON.stringify({ path: file, content: 'from ws' }) },
-        },
-      ],
-    }),
-    chunk({}, 'tool_calls'),
-    'data: [DONE]\n\n',
-  ]);
-}
-const textReply = (text: string) =>
-  sseReply([chunk({ role: 'assistant', content: text }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+const writeCall = (file: string) =>
+  openAIToolCallReply('write_file', { path: file, content: 'from ws' }, `call_${file}`);
+const textReply = (text: string) => openAITextReply(text);
 
 describe('tool confirmation over the WebSocket', () => {
   let wire: WireServer;
