@@ -21,6 +21,7 @@ import { HttpError } from './http-errors.js';
 import { ModelCatalog } from './model-catalog.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { registerImageRoutes } from './image-routes.js';
+import { registerImageGeneration } from './openai-images.js';
 import { registerOpenAIRoutes } from './openai-routes.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { registerStaticFiles } from './static-files.js';
@@ -174,6 +175,7 @@ export async function createServer(options: ServerOptions): Promise<ParleyServer
   registerOpenAIRoutes(app, { parley: o.parley, catalog, turns, metrics, log: o.log });
   registerConversationRoutes(app, o.parley);
   registerImageRoutes(app, o.parley);
+  registerImageGeneration(app, { parley: o.parley, turns });
   hub.register(app);
   registerVendorFiles(app);
   registerStaticFiles(app, o.webRoot);
