@@ -1,7 +1,7 @@
 /**
  * Fuzzing every input path that takes text from outside: `config.toml`, command-line
  * arguments, template sources with their front matter and variables, and HTTP bodies for
- * `/v1/chat/completions` and `/api/*`. (WebSocket frames: test/server/ws-fuzz.test.ts.)
+ * `/v1/chat/completions`, `/v1/images/generations` and `/api/*`. (WebSocket frames: test/server/ws-fuzz.test.ts.)
  * Inputs are random and mutated from valid seeds (fast-check). Each must be accepted or
  * refused with a typed parley error naming what was wrong: never another exception, never a
  * 5xx, never a hang, and the server answers a health check afterwards.
@@ -217,13 +217,25 @@ describe('fuzz: HTTP bodies and routes', () => {
       },
       { requiredKeys: [] },
     );
+    const image = fc.record(
+      {
+        prompt: fc.oneof(fc.string({ maxLength: 60 }), fc.jsonValue()),
+        model: fc.oneof(fc.constantFrom('gpt-image-1', 'openai:gpt-image-1', ''), fc.string()),
+        n: fc.oneof(fc.integer({ min: -2, max: 4 }), fc.jsonValue()),
+        size: fc.oneof(fc.constantFrom('1024x1024', '0x0', '99999x1', 'x'), fc.string()),
+        response_format: fc.oneof(fc.constantFrom('b64_json', 'url'), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    );
     const body = fc.oneof(
       completion.map((c) => JSON.stringify(c)),
+      image.map((c) => JSON.stringify(c)),
       mutated(['{"model":"canned","messages":[{"role":"user","content":"hi"}]}']),
       fc.string({ maxLength: 100 }),
     );
     const route = fc.oneof(
       fc.constant({ method: 'POST' as const, url: '/v1/chat/completions' }),
+      fc.constant({ method: 'POST' as const, url: '/v1/images/generations' }),
       fc
         .string({ maxLength: 30 })
         .map((s) => ({ method: 'GET' as const, url: `/api/conversations?limit=${encodeURIComponent(s)}` })),
