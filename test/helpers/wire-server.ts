@@ -199,3 +199,20 @@ export function openAIToolCallReply(name: string, args: object, id = 'call_1'): 
     DONE,
   ]);
 }
+
+/** OpenAI's images API answering with one image (`b64_json`), as documented. */
+export function openAIImageReply(png: Buffer): Reply {
+  return { status: 200, body: { created: 1, data: [{ b64_json: png.toString('base64') }] } };
+}
+
+/** OpenAI's images API refusing a request for its per-minute rate limit. */
+export const OPENAI_IMAGES_RATE_LIMITED: Reply = {
+  status: 429,
+  body: {
+    error: {
+      message: 'Rate limit reached for images per minute.',
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+    },
+  },
+};

@@ -8,7 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPng, tinyPng } from '../helpers/png.js';
-import { startWireServer, type WireServer } from '../helpers/wire-server.js';
+import {
+  OPENAI_IMAGES_RATE_LIMITED,
+  openAIImageReply,
+  startWireServer,
+  type WireServer,
+} from '../helpers/wire-server.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 const TOKEN = 'images-api-token-0123456789';
@@ -47,7 +52,7 @@ type ErrorBody = { error: { message: string; type: string; param: string | null;
 describe('POST /v1/images/generations', () => {
   it('makes the image with the configured model and answers with its bytes', async () => {
     wire.reset();
-    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    wire.reply(openAIImageReply(PNG));
     const r = await post({ prompt: 'a red square', size: '1024x1024', quality: 'high', user: 'u1' });
     expect(r.status).toBe(200);
     const body = (await r.json()) as ImagesBody;
@@ -67,7 +72,7 @@ describe('POST /v1/images/generations', () => {
 
   it('answers with a URL under /api/images/, which needs the token', async () => {
     wire.reset();
-    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    wire.reply(openAIImageReply(PNG));
     const r = await post({ prompt: 'a red square', model: 'gpt-image-1', response_format: 'url' });
     expect(r.status).toBe(200);
     const url = ((await r.json()) as ImagesBody).data[0]?.url ?? '';
@@ -118,23 +123,14 @@ describe('POST /v1/images/generations', () => {
 
   it('a provider failure is an OpenAI-style error with its status; the server goes on', async () => {
     wire.reset();
-    wire.reply({
-      status: 429,
-      body: {
-        error: {
-          message: 'Rate limit reached for images per minute.',
-          type: 'requests',
-          code: 'rate_limit_exceeded',
-        },
-      },
-    });
+    wire.reply(OPENAI_IMAGES_RATE_LIMITED);
     const r = await post({ prompt: 'a cat' });
     expect(r.status).toBe(429);
     const e = (await r.json()) as ErrorBody;
     expect(e.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limited' });
     expect(e.error.message).toMatch(/rate limit/i);
     expect(JSON.stringify(e)).not.toContain(KEY);
-    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    wire.reply(openAIImageReply(PNG));
     expect((await post({ prompt: 'a cat' })).status).toBe(200);
   });
 });

@@ -12,7 +12,12 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPng, tinyPng } from '../helpers/png.js';
-import { startWireServer, type WireServer } from '../helpers/wire-server.js';
+import {
+  OPENAI_IMAGES_RATE_LIMITED,
+  openAIImageReply,
+  startWireServer,
+  type WireServer,
+} from '../helpers/wire-server.js';
 import { startTestServer, WsClient, type TestServer } from './helpers.js';
 import { launchChromium, send, waitReady, waitTurnEnd } from './ui-page.js';
 
@@ -46,7 +51,7 @@ describe('generated images in the browser', () => {
   });
 
   it('shows the image of a turn routed to image generation, under its prompt', async () => {
-    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    wire.reply(openAIImageReply(PNG));
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -100,7 +105,7 @@ describe('generated images in the browser', () => {
 
   it('saves an image turn in the history: the prompt and a line naming the file', async () => {
     wire.reset();
-    wire.reply({ status: 200, body: { created: 1, data: [{ b64_json: PNG.toString('base64') }] } });
+    wire.reply(openAIImageReply(PNG));
     const ws = await WsClient.open(`${srv.wsUrl}?token=${TOKEN}`);
     const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
     try {
@@ -129,16 +134,7 @@ describe('generated images in the browser', () => {
 
   it('a provider failure ends the turn with a typed error; the session goes on', async () => {
     wire.reset();
-    wire.reply({
-      status: 429,
-      body: {
-        error: {
-          message: 'Rate limit reached for images per minute.',
-          type: 'requests',
-          code: 'rate_limit_exceeded',
-        },
-      },
-    });
+    wire.reply(OPENAI_IMAGES_RATE_LIMITED);
     const ws = await WsClient.open(`${srv.wsUrl}?token=${TOKEN}`);
     try {
       await ws.request({ type: 'hello' });
