@@ -65,7 +65,11 @@ const CodeInput = z
 export function runCodeTool(limits: RunLimits, python = hasPython()): Tool<z.infer<typeof CodeInput>> {
   return {
     name: 'run_code',
-    description: `Run a short program and return its output (javascript${python ? ' or python' : ''}). It runs in a temp folder${networkNote(limits)}, a ${limits.timeoutMs} ms limit and no access to the user's files.`,
+    // A getter: whether there is a network is probed (once, ~20 ms) only when a model is
+    // told about this tool, not for every tool session that never offers it.
+    get description() {
+      return `Run a short program and return its output (javascript${python ? ' or python' : ''}). It runs in a temp folder${networkNote(limits)}, a ${limits.timeoutMs} ms limit and no access to the user's files.`;
+    },
     input: CodeInput,
     safety: 'confirm',
     async execute(a, ctx) {
